@@ -1,0 +1,163 @@
+"""Plotly figure builders: arrays in, figure out. No Streamlit here, so every chart can be built
+and inspected in tests. Every builder drops non-finite points and downsamples long curves, so no
+chart ever receives NaN or inf and no trace holds more than ``MAX_POINTS`` points.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_POINTS = 4000
+
+# One colour per method, used on every page.
+METHOD_COLORS = {
+    "none": "#7f7f7f",
+    "linear": "#1f77b4",
+    "ntk": "#ff7f0e",
+    "dynamic_ntk": "#e6a100",
+    "ntk_by_parts": "#9467bd",
+    "yarn": "#d62728",
+    "dynamic_yarn": "#e377c2",
+    "llama3": "#2ca02c",
+    "longrope": "#17becf",
+}
+# Extrapolated (kept) / blended / interpolated pairs.
+REGIME_COLORS = {"kept": "#2ca02c", "blended": "#ff7f0e", "interpolated": "#1f77b4"}
+WINDOW_FILL = "rgba(44, 160, 44, 0.12)"
+MUTED = "#7f7f7f"
+
+
+def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Drop every point where x or y is NaN or infinite."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def downsample(x, y, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Keep at most ``max_points`` points, preserving each bucket's minimum and maximum so fast
+    oscillations stay visible as an envelope."""
+    x, y = finite_xy(x, y)
+    if len(x) <= max_points:
+        return x, y
+    buckets = max_points // 2
+    edges = np.linspace(0, len(x), buckets + 1).astype(np.int64)
+    keep = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if hi <= lo:
+            continue
+        seg = y[lo:hi]
+        pair = sorted({lo + int(np.argmin(seg)), lo + int(np.argmax(seg))})
+        keep.extend(pair)
+    idx = np.asarray(keep, dtype=np.int64)
+    return x[idx], y[idx]
+
+
+def _safe_z(z) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, log_x: bool = False, log_y: bool = False, height: int = 380) -> go.Figure:
+    """Shared look: titles with units, unified hover, legend on top, compact margins."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    )
+    fig.update_xaxes(title_text=x_title, type="log" if log_x else "linear")
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    return fig
+
+
+def add_line(fig: go.Figure, x, y, *, name: str, color: str | None = None, dash: str | None = None, mode: str = "lines", hover: str = "%{y:.4g}", width: float = 2, showlegend: bool = True, max_points: int = MAX_POINTS) -> go.Figure:
+    """Add one downsampled, finite line trace."""
+    x, y = downsample(x, y, max_points)
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            name=name,
+            mode=mode,
+            line={"color": color, "dash": dash, "width": width},
+            marker={"color": color, "size": 6},
+            hovertemplate=f"{name}: {hover}<extra></extra>",
+            showlegend=showlegend,
+        )
+    )
+    return fig
+
+
+def shade_window(fig: go.Figure, start: float, end: float, label: str = "training window") -> go.Figure:
+    """Shade [start, end] on the x axis (the positions or distances seen in training)."""
+    fig.add_vrect(x0=start, x1=end, fillcolor=WINDOW_FILL, line_width=0, layer="below",
+                  annotation_text=label, annotation_position="top left")
+    return fig
+
+
+def mark_x(fig: go.Figure, x: float, label: str, color: str = MUTED) -> go.Figure:
+    fig.add_vline(x=x, line_dash="dot", line_color=color, annotation_text=label, annotation_position="top right")
+    return fig
+
+
+def line_figure(x, series: Mapping[str, Sequence[float]], *, title: str, x_title: str, y_title: str, colors: Mapping[str, str] | None = None, log_x: bool = False, log_y: bool = False, window: tuple[float, float] | None = None, hover: str = "%{y:.4g}") -> go.Figure:
+    """Several named curves over one shared x."""
+    fig = go.Figure()
+    for name, y in series.items():
+        add_line(fig, x, y, name=name, color=(colors or {}).get(name), hover=hover)
+    if window is not None:
+        shade_window(fig, *window)
+    return base_layout(fig, title=title, x_title=x_title, y_title=y_title, log_x=log_x, log_y=log_y)
+
+
+def heatmap_figure(z, x, y, *, title: str, x_title: str, y_title: str, z_title: str, zmin: float | None = None, zmax: float | None = None, colorscale: str = "Viridis", hover: str = "%{z:.3g}") -> go.Figure:
+    """A heatmap with finite cells (non-finite cells become 0)."""
+    fig = go.Figure(
+        go.Heatmap(z=_safe_z(z), x=list(x), y=list(y), zmin=zmin, zmax=zmax, colorscale=colorscale,
+                   colorbar={"title": {"text": z_title}},
+                   hovertemplate=f"{x_title}: %{{x}}<br>{y_title}: %{{y}}<br>{z_title}: {hover}<extra></extra>")
+    )
+    base_layout(fig, title=title, x_title=x_title, y_title=y_title)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def figure_csv(fig: go.Figure) -> str:
+    """The data behind a figure as long-format CSV: one row per point of every trace."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["trace", "x", "y", "z"])
+    for trace in fig.data:
+        name = trace.name or trace.type
+        if getattr(trace, "z", None) is not None:
+            z = np.asarray(trace.z)
+            xs = list(trace.x) if trace.x is not None else list(range(z.shape[1]))
+            ys = list(trace.y) if trace.y is not None else list(range(z.shape[0]))
+            for i, yv in enumerate(ys):
+                for j, xv in enumerate(xs):
+                    writer.writerow([name, xv, yv, z[i, j]])
+        elif getattr(trace, "x", None) is not None and getattr(trace, "y", None) is not None:
+            for xv, yv in zip(trace.x, trace.y):
+                writer.writerow([name, xv, yv, ""])
+    return out.getvalue()
+
+
+def figure_values(fig: go.Figure) -> Iterable[float]:
+    """Every numeric x, y and z value in a figure (for tests: all must be finite)."""
+    for trace in fig.data:
+        for attr in ("x", "y", "z"):
+            values = getattr(trace, attr, None)
+            if values is None:
+                continue
+            array = np.asarray(values, dtype=object).reshape(-1)
+            for v in array:
+                if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                    yield float(v)
