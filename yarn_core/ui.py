@@ -91,10 +91,15 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
 
 
 def _nearest_option(param: Param, number: float):
-    options = param.options
+    """The option closest to ``number`` (in log distance when ``param.log``); infinities and,
+    in log scale, non-positive numbers go to the nearest end."""
+    options = sorted(param.options)
+    if number == math.inf:
+        return options[-1]
+    if number == -math.inf or (param.log and number <= 0):
+        return options[0]
     if param.log:
-        target = math.log(number) if number > 0 else -math.inf
-        return min(options, key=lambda o: abs(math.log(o) - target) if math.isfinite(target) else o)
+        return min(options, key=lambda o: abs(math.log(o) - math.log(number)))
     return min(options, key=lambda o: abs(o - number))
 
 
@@ -160,7 +165,7 @@ POW2_LENGTHS = tuple(2**k for k in range(4, 21))
 SHARED = (
     Param("d", "Head dim |D|", 128, kind="int", minimum=8, maximum=512, step=2,
           help="Rotary dimension: the head is rotated as |D|/2 pairs (half-split, as in Llama)."),
-    Param("base", "Rotary base b", 10000.0, kind="number", minimum=100.0, maximum=1e7, step=1000.0, format="%.0f",
+    Param("base", "Rotary base b", 10000.0, kind="number", minimum=100.0, maximum=1e7, step=1.0, format="%.0f",
           help="theta_i = b^(-2i/|D|). Llama 2 uses 10,000; Llama 3 500,000; Qwen 1,000,000."),
     Param("L", "Trained length L (tokens)", 512, kind="choice", options=POW2_LENGTHS, log=True,
           help="The context length the model was trained on."),

@@ -1,0 +1,132 @@
+"""The frame every page shares: navigation, URL-bound shared settings, presets, presenter mode,
+reset. Pages' own behaviour is tested in their own files."""
+
+import math
+
+import pytest
+
+from apptest_helpers import assert_clean, open_page
+from yarn_core import ui
+
+PAGES = [
+    "pages/learn/home.py",
+    "pages/learn/positions.py",
+    "pages/learn/rope.py",
+    "pages/learn/extrapolation.py",
+    "pages/learn/interpolation.py",
+    "pages/learn/ntk_aware.py",
+    "pages/learn/ntk_by_parts.py",
+    "pages/learn/yarn.py",
+    "pages/learn/dynamic.py",
+    "pages/compare/compare.py",
+    "pages/model/your_model.py",
+    "pages/lab/lab.py",
+]
+
+
+def test_navigation_lists_every_page_and_each_opens_cleanly():
+    at = open_page()
+    assert_clean(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert at.title, f"{page} shows no title"
+
+
+def test_shared_settings_are_bound_to_the_url():
+    at = open_page("pages/learn/interpolation.py", {"d": "64", "base": "500000", "L": "4096", "s": "16"})
+    assert_clean(at)
+    assert (at.session_state["d"], at.session_state["base"], at.session_state["L"], at.session_state["s"]) == (64, 500000.0, 4096, 16.0)
+    assert not at.warning, "valid URL values must not produce a clamping note"
+    assert "65,536" in at.sidebar.caption[0].value
+
+
+GARBAGE = ["", "abc", "-5", "1e300", "nan", "inf", "-inf", "9" * 400]
+
+
+@pytest.mark.parametrize("key", ["d", "base", "L", "s"])
+@pytest.mark.parametrize("raw", GARBAGE)
+def test_garbage_url_values_are_clamped_with_a_note(key, raw):
+    param = next(p for p in ui.SHARED if p.key == key)
+    at = open_page(None, {key: raw})
+    assert_clean(at)
+    value = at.session_state[key]
+    if param.kind == "choice":
+        assert value in param.options
+    else:
+        assert param.minimum <= value <= param.maximum
+    if raw == "":
+        return  # Streamlit drops empty values itself; the default stands
+    assert at.warning, f"{key}={raw!r}: no note"
+    assert param.label in at.warning[0].value
+
+
+def test_clamping_picks_the_nearest_valid_value():
+    by_key = {p.key: p for p in ui.SHARED}
+    assert ui.clamp_param(by_key["s"], "1000") == (128.0, ui.clamp_param(by_key["s"], "1000")[1])
+    assert ui.clamp_param(by_key["s"], "-3")[0] == 1.0
+    assert ui.clamp_param(by_key["s"], "2.3")[0] == 2.5  # step 0.5
+    assert ui.clamp_param(by_key["d"], "129")[0] in (128, 130)
+    assert ui.clamp_param(by_key["d"], "7")[0] == 8
+    assert ui.clamp_param(by_key["L"], "1000")[0] == 1024
+    assert ui.clamp_param(by_key["L"], "3")[0] == 16
+    assert ui.clamp_param(by_key["L"], "inf")[0] == 2**20
+    assert ui.clamp_param(by_key["base"], "inf")[0] == 1e7
+    value, note = ui.clamp_param(by_key["base"], "nan")
+    assert value == 10000.0 and "NaN" in note
+    value, note = ui.clamp_param(by_key["s"], "x" * 500)
+    assert value == 2.0 and len(note) < 200, "an over-long value is shortened in the note"
+    for p in ui.SHARED:
+        assert ui.clamp_param(p, str(p.default))[1] is None
+
+
+def test_bool_multi_and_text_choices_clamp():
+    toggle = ui.Param("t", "Toggle", False, kind="bool")
+    assert ui.clamp_param(toggle, "true") == (True, None)
+    assert ui.clamp_param(toggle, "maybe")[0] is False
+    multi = ui.Param("m", "Methods", ("a", "b"), kind="multi", options=("a", "b", "c"))
+    assert ui.clamp_param(multi, ["a", "c"]) == (["a", "c"], None)
+    kept, note = ui.clamp_param(multi, ["a", "zzz"])
+    assert kept == ["a"] and "zzz" in note
+    kept, note = ui.clamp_param(multi, ["zzz"])
+    assert kept == ["a", "b"] and note
+    radio = ui.Param("r", "Ramp", "code", kind="choice", options=("code", "paper"))
+    assert ui.clamp_param(radio, "paper") == ("paper", None)
+    assert ui.clamp_param(radio, "<script>")[0] == "code"
+
+
+@pytest.mark.parametrize("name", list(ui.PRESETS))
+def test_presets_set_the_shared_settings(name):
+    at = open_page("pages/learn/interpolation.py")
+    at.sidebar.selectbox(key="_preset").select(name).run()
+    assert_clean(at)
+    for key, value in ui.PRESETS[name].items():
+        assert at.session_state[key] == value
+
+
+def test_target_length_sets_the_scale():
+    at = open_page("pages/learn/interpolation.py", {"L": "4096"})
+    at.sidebar.number_input(key="_target").set_value(65536).run()
+    assert_clean(at)
+    assert at.session_state["s"] == 16.0
+
+
+def test_presenter_mode_folds_the_narrative_and_reset_restores_defaults():
+    at = open_page("pages/learn/interpolation.py", {"present": "true", "s": "8", "L": "2048"})
+    assert_clean(at)
+    assert at.expander, "presenter mode folds the story into an expander"
+    assert any("font-size" in str(h.proto) for h in at.get("html"))
+    at.sidebar.button(key="reset_defaults").click().run()
+    assert_clean(at)
+    defaults = {p.key: p.default for p in ui.SHARED}
+    for key, value in defaults.items():
+        assert at.session_state[key] == value
+    assert at.session_state["present"] is True, "reset keeps presenter mode"
+
+
+def test_settings_object_derives_target_and_rope_setting():
+    settings = ui.Settings(head_dim=64, base=1e4, trained_length=4096, scale=2.5)
+    assert settings.target_length == 10240
+    rope = settings.rope(beta_fast=16.0)
+    assert (rope.dim, rope.original_length, rope.factor, rope.beta_fast) == (64, 4096, 2.5, 16.0)
+    assert math.isclose(rope.target_length, 10240)
