@@ -121,24 +121,23 @@ def param_widget(param: Param, where=None):
     """Render a URL-bound control for ``param`` and return its value."""
     where = where or st
     _check_url(param)
-    st.session_state.setdefault(param.key, param.default)
     st.session_state.setdefault(RENDERED_KEY, {})[param.key] = param.default
     common = {"key": param.key, "help": param.help, "bind": "query-params"}
+    fmt = lambda o: str(param.labels.get(o, o))  # noqa: E731
     if param.kind == "choice":
-        fmt = lambda o: str(param.labels.get(o, o))  # noqa: E731
         if all(isinstance(o, (int, float)) for o in param.options):
-            return where.select_slider(param.label, options=list(param.options), format_func=fmt, **common)
-        return where.radio(param.label, options=list(param.options), format_func=fmt, horizontal=True, **common)
+            return where.select_slider(param.label, options=list(param.options), value=param.default, format_func=fmt, **common)
+        return where.radio(param.label, options=list(param.options), index=param.options.index(param.default),
+                           format_func=fmt, horizontal=True, **common)
     if param.kind == "bool":
-        return where.toggle(param.label, **common)
+        return where.toggle(param.label, value=param.default, **common)
     if param.kind == "multi":
-        fmt = lambda o: str(param.labels.get(o, o))  # noqa: E731
-        return where.multiselect(param.label, options=list(param.options), format_func=fmt, **common)
+        return where.multiselect(param.label, options=list(param.options), default=list(param.default), format_func=fmt, **common)
     if param.kind == "number":
-        return where.number_input(param.label, min_value=param.minimum, max_value=param.maximum,
+        return where.number_input(param.label, min_value=param.minimum, max_value=param.maximum, value=param.default,
                                   step=param.step, format=param.format, **common)
     cast = int if param.kind == "int" else float
-    return where.slider(param.label, min_value=cast(param.minimum), max_value=cast(param.maximum),
+    return where.slider(param.label, min_value=cast(param.minimum), max_value=cast(param.maximum), value=cast(param.default),
                         step=cast(param.step) if param.step else None, format=param.format, **common)
 
 
