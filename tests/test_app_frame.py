@@ -130,3 +130,17 @@ def test_settings_object_derives_target_and_rope_setting():
     rope = settings.rope(beta_fast=16.0)
     assert (rope.dim, rope.original_length, rope.factor, rope.beta_fast) == (64, 4096, 2.5, 16.0)
     assert math.isclose(rope.target_length, 10240)
+
+
+def test_a_valid_value_in_another_spelling_is_honoured_without_a_note():
+    at = open_page("pages/learn/interpolation.py", {"L": "4096.0"})
+    assert_clean(at)
+    assert at.session_state["L"] == 4096
+    assert not at.warning
+
+
+def test_labelled_choices_accept_the_option_key_or_its_label():
+    param = ui.Param("r", "Ramp", "code", kind="choice", options=("code", "paper"), labels={"code": "Reference code", "paper": "Paper"})
+    assert ui.clamp_param(param, "paper") == ("paper", None)
+    assert ui.clamp_param(param, "Paper") == ("paper", None)
+    assert ui.url_text(param, "code") == "Reference code"

@@ -118,8 +118,11 @@ class AngleCoverage:
 
 def angle_coverage(base_inv_freq: np.ndarray, inv_freq: np.ndarray, trained_length: float, target_length: float) -> AngleCoverage:
     """Largest relative angles (L - 1) theta_i versus (L' - 1) theta'_i; unseen when
-    (L - 1) theta_i < 2 pi and (L' - 1) theta'_i > (L - 1) theta_i (relative tolerance 1e-9)."""
-    trained = (float(trained_length) - 1.0) * np.asarray(base_inv_freq, dtype=np.float64)
+    (L - 1) theta_i < 2 pi and (L' - 1) theta'_i > L theta_i (relative tolerance 1e-9), i.e. past
+    the trained maximum by a full position step or more. Less than one step past it is not counted:
+    Position Interpolation maps L' - 1 = sL - 1 to L - 1/s, which must not read as unseen."""
+    base_inv_freq = np.asarray(base_inv_freq, dtype=np.float64)
+    trained = (float(trained_length) - 1.0) * base_inv_freq
     target = (float(target_length) - 1.0) * np.asarray(inv_freq, dtype=np.float64)
-    unseen = (trained < TWO_PI) & (target > trained * (1 + 1e-9))
+    unseen = (trained < TWO_PI) & (target > float(trained_length) * base_inv_freq * (1 + 1e-9))
     return AngleCoverage(trained, target, unseen)

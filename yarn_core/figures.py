@@ -75,6 +75,20 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, log_x
     )
     fig.update_xaxes(title_text=x_title, type="log" if log_x else "linear")
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    return _log_annotations(fig)
+
+
+def _log_annotations(fig: go.Figure) -> go.Figure:
+    """Plotly places annotations on a log axis at 10^x: convert data-anchored ones (such as the
+    labels of shade_window / mark_x) to log10 once, and mark them so it never happens twice."""
+    for axis, ref in (("xaxis", "x"), ("yaxis", "y")):
+        if getattr(fig.layout, axis).type != "log":
+            continue
+        for note in fig.layout.annotations:
+            if getattr(note, ref + "ref") == ref and not (note.name or "").endswith(f"log{ref}"):
+                value = getattr(note, ref)
+                if value is not None and value > 0:
+                    note.update({ref: float(np.log10(value)), "name": (note.name or "") + f"log{ref}"})
     return fig
 
 
@@ -100,12 +114,12 @@ def shade_window(fig: go.Figure, start: float, end: float, label: str = "trainin
     """Shade [start, end] on the x axis (the positions or distances seen in training)."""
     fig.add_vrect(x0=start, x1=end, fillcolor=WINDOW_FILL, line_width=0, layer="below",
                   annotation_text=label, annotation_position="top left")
-    return fig
+    return _log_annotations(fig)
 
 
 def mark_x(fig: go.Figure, x: float, label: str, color: str = MUTED) -> go.Figure:
     fig.add_vline(x=x, line_dash="dot", line_color=color, annotation_text=label, annotation_position="top right")
-    return fig
+    return _log_annotations(fig)
 
 
 def line_figure(x, series: Mapping[str, Sequence[float]], *, title: str, x_title: str, y_title: str, colors: Mapping[str, str] | None = None, log_x: bool = False, log_y: bool = False, window: tuple[float, float] | None = None, hover: str = "%{y:.4g}") -> go.Figure:

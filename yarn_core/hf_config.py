@@ -143,8 +143,9 @@ def _short(value: Any) -> str:
 
 
 def _scaling_dict(config: Mapping) -> tuple[dict, str]:
-    for key in ("rope_parameters", "rope_scaling"):
-        if config.get(key) is not None:
+    # transformers (4.x and 5.x) reads rope_scaling when it is given and non-empty, else rope_parameters
+    for key in ("rope_scaling", "rope_parameters"):
+        if config.get(key) is not None and config.get(key) != {}:
             scaling = config[key]
             if not isinstance(scaling, dict):
                 raise ConfigError(f"{key} must be an object such as {{\"rope_type\": \"yarn\", \"factor\": 4}}, got {_json_kind(scaling)}")
@@ -163,6 +164,10 @@ def _head_dim(config: Mapping) -> int:
         raise ConfigError("missing head size: expected head_dim, or both hidden_size and num_attention_heads")
     hidden = _integer(hidden, "hidden_size", minimum=1, maximum=MAX_HEAD_DIM * 4096)
     heads = _integer(heads, "num_attention_heads", minimum=1, maximum=65536)
+    if hidden // heads > MAX_HEAD_DIM:
+        raise ConfigError(
+            f"hidden_size / num_attention_heads = {hidden // heads} is not a plausible head size (at most {MAX_HEAD_DIM})"
+        )
     return hidden // heads
 
 
@@ -239,6 +244,8 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
         length, scale = max_pos, factor(required=True)
     elif rope_type == "dynamic":
         length, scale = need_max_pos(), factor(required=True)
+        if rotary_dim < 4:
+            raise ConfigError(f"head_dim gives rotary dim {rotary_dim}; dynamic NTK needs at least 4 (its exponent is dim / (dim - 2))")
         options["seq_len"] = max(seq_len or length, length)
     elif rope_type == "yarn":
         length = original()
@@ -276,6 +283,11 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
         for key in ("short_factor", "long_factor"):
             options[key] = _factor_list(scaling.get(key), f"{where}.{key}", rotary_dim // 2)
         options["attention_factor"] = optional_number("attention_factor")
+        if options["attention_factor"] is None and scale > 1 and length < 2:
+            raise ConfigError(
+                f"original_max_position_embeddings is {length}; LongRoPE's attention factor sqrt(1 + ln(factor) / "
+                "ln(original_max_position_embeddings)) needs it >= 2, or give attention_factor"
+            )
         options["seq_len"] = seq_len or length
 
     setting = RopeSetting(

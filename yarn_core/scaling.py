@@ -195,6 +195,7 @@ def _interpolated_fraction(base_inv_freq: np.ndarray, inv_freq: np.ndarray, scal
 
 def _ntk_base(base: float, dim: int, scale: float) -> float:
     """b' = b * s^(|D| / (|D| - 2)): the lowest frequency ends up divided by exactly s."""
+    _check(dim > 2, f"NTK scaling needs dim >= 4 (exponent dim / (dim - 2)), got {dim}")
     return base * scale ** (dim / (dim - 2))
 
 
@@ -309,6 +310,7 @@ def longrope(setting: RopeSetting) -> ScaledRope:
     elif setting.factor <= 1:
         factor = 1.0
     else:
+        _check(setting.original_length > 1, "longrope's attention factor needs original_length >= 2 (it divides by ln L)")
         factor = math.sqrt(1 + math.log(setting.factor) / math.log(setting.original_length))
     frac = _interpolated_fraction(base_inv, inv, setting.factor)
     return ScaledRope("longrope", inv, factor, frac, base_inv, setting.factor, setting.base)

@@ -46,10 +46,23 @@ def _short(raw: str) -> str:
     return raw if len(raw) <= MAX_URL_VALUE_SHOWN else raw[: MAX_URL_VALUE_SHOWN - 3] + "..."
 
 
+def _option_named(param: Param, text: str):
+    """Streamlit writes a labelled option to the URL as its label: read a label back as its
+    option; any other text comes back unchanged."""
+    return next((option for option, label in param.labels.items() if str(label) == text), text)
+
+
+def url_text(param: Param, value) -> str | list[str]:
+    """How Streamlit writes ``value`` of a choice or multi control into the URL (its label)."""
+    if param.kind == "multi":
+        return [str(param.labels.get(v, v)) for v in value]
+    return str(param.labels.get(value, value))
+
+
 def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
     """The valid value nearest to a raw URL value, and a note when it had to change."""
     if param.kind == "multi":
-        values = raw if isinstance(raw, list) else [raw]
+        values = [_option_named(param, v) for v in (raw if isinstance(raw, list) else [raw])]
         kept = list(dict.fromkeys(v for v in values if v in param.options))
         if kept == values:
             return kept, None
@@ -59,6 +72,7 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
     text = (raw[-1] if isinstance(raw, list) and raw else raw) if raw else ""
     text = str(text).strip()
     shown = _short(text) or "(empty)"
+    text = _option_named(param, text)
     if param.kind == "bool":
         lowered = text.lower()
         if lowered in ("true", "1", "yes", "on"):
@@ -109,9 +123,14 @@ def _check_url(param: Param) -> None:
     raw = st.query_params.get_all(param.key)
     if not raw:
         return
-    value, note = clamp_param(param, raw if param.kind == "multi" else raw[-1])
-    if note:
+    raw = raw if param.kind == "multi" else raw[-1]
+    value, note = clamp_param(param, raw)
+    # A valid value written in another spelling (an option's key instead of its label, 4096.0 for
+    # 4096) would be dropped silently by the binding: hand it over through session state too.
+    respelled = param.kind in ("choice", "multi") and url_text(param, value) != raw
+    if note or respelled:
         st.session_state[param.key] = value
+    if note:
         notes = st.session_state.setdefault(NOTES_KEY, [])
         if note not in notes:
             notes.append(note)
