@@ -40,8 +40,10 @@ def t5_bucket(distances, num_buckets: int = 32, max_distance: int = 128) -> np.n
     """T5 relative-position buckets for causal attention (Raffel et al. 2020): distances below
     num_buckets / 2 get a bucket each, larger ones share logarithmically wider buckets up to
     ``max_distance``; every distance beyond it falls in the last bucket."""
-    n = np.maximum(np.asarray(distances, dtype=np.int64), 0)
     exact = num_buckets // 2
+    if not max_distance > exact >= 1:
+        raise ValueError(f"need max_distance > num_buckets / 2 >= 1, got max_distance={max_distance}, num_buckets={num_buckets}")
+    n = np.maximum(np.asarray(distances, dtype=np.int64), 0)
     safe = np.maximum(n, 1).astype(np.float64)
     large = exact + np.floor(np.log(safe / exact) / math.log(max_distance / exact) * (num_buckets - exact))
     large = np.minimum(large, num_buckets - 1).astype(np.int64)

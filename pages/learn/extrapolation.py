@@ -1,2 +1,79 @@
 import streamlit as st
-st.title("(in progress)")
+
+from yarn_core import ui
+from yarn_core.views import extrapolation as view
+
+settings = ui.shared_settings()
+d, b, L, s, target = settings.head_dim, settings.base, settings.trained_length, settings.scale, settings.target_length
+
+st.title("3. The extrapolation problem")
+ui.narrative(f"""
+RoPE's attention score depends only on the distance between query and key (lesson 2). A model trained
+on **L = {L:,}** tokens has learned what scores look like for distances 0 to {L - 1:,}. Give it
+**L' = {target:,}** tokens and the first and last tokens are {target - 1:,} apart. Using those distances as
+they come is called **direct extrapolation**. Below, a seeded random query and key and their score at every
+distance: inside the shaded window, what the model saw; past it, what extrapolation shows it.
+""")
+
+columns = st.columns(2)
+seed = ui.param_widget(ui.Param("ext_seed", "Random query and key (seed)", 55, kind="int", minimum=0, maximum=99, step=1,
+                                help="The query and key are seeded standard-normal vectors."), columns[0])
+show_pi = ui.param_widget(ui.Param("ext_pi", "Show Position Interpolation (distance / s)", True, kind="bool",
+                                   help="PI divides every position, hence every distance, by s = L'/L."), columns[1])
+fig, scores = ui.cached(view.score_curves)(d, b, L, s, seed, show_pi)
+band = (f"estimated from {scores['band_distances']:,} sampled distances" if scores["band_sampled"]
+        else f"over all {L:,} trained distances")
+sampled = (f" (long stretches are drawn from {scores['beyond_distances']:,} sampled distances: the score oscillates "
+           "far faster than a screen can show)" if scores["beyond_sampled"] else "")
+pi_text = (f" **PI** (blue) divides the distance by s = {s:g}: at L' it is still reading the trained curve, only {s:g}x "
+           f"slower, and it stays in the band (it leaves it by at most {scores['pi_excess']:.2g}, at fractional distances "
+           "between the trained integers)." if show_pi else "")
+ui.narrative(f"""
+In training the score stayed between **{scores['trained_low']:.2f} and {scores['trained_high']:.2f}** (grey band, {band}).
+Between L and L', **{scores['outside_fraction']:.1%}** of the distances drawn fall outside it (brown markers), and
+{scores['outside_fraction_all']:.1%} out to the end of the chart{sampled}, with scores from {scores['beyond_low']:.2f}
+to {scores['beyond_high']:.2f}: values the layers above never had to handle. The slow pairs are why: inside L they
+barely turn, so they add an almost constant offset to every score in the window; past L they keep turning
+and that offset changes.{pi_text}
+""")
+ui.chart(fig, alt=f"Line chart of the score of a random query and key against distance up to {scores['axis_end']:,}. A grey band marks the trained range {scores['trained_low']:.2f} to {scores['trained_high']:.2f}; past L some extrapolated scores fall outside it, marked in brown" + ("; the PI curve stays inside the band." if show_pi else "."), key="ext_scores")
+
+bound = view.published_bound()
+ui.narrative(f"""
+**With random vectors the escape is modest. With trained ones it is not.** A trained model's queries and keys
+are fitted to behave on the distances it saw, and nothing constrains them past those. In the PI paper's
+figure 2, an attention-score function that stays within about [{bound['trained_range'][0]}, {bound['trained_range'][1]}]
+over the trained distances reaches about **{bound['extrapolated_peak']:,}** just beyond them, while the authors'
+bound for interpolated scores is about **{bound['interpolation_bound_tighter_by']}x tighter** than for extrapolated ones.
+""")
+st.caption(f"Source: {bound['source']}.")
+
+st.subheader("Why: the slow pairs meet angles never seen")
+fig, angles = ui.cached(view.angle_chart)(d, b, L, s)
+if angles["unseen"]:
+    unseen_text = (f"The **{angles['unseen']} slow pairs** (brown, from pair {angles['first_unseen']} on) never completed a "
+                   f"turn in training, and at L' they go past the largest angle they reached: the slowest reaches "
+                   f"{angles['slowest_target']:.3g} rad against {angles['slowest_trained']:.3g} rad in training.")
+else:
+    unseen_text = ("With these settings no pair meets a new angle at L' (every pair turned fully in training, or s = 1): "
+                   "extrapolation would only repeat angles already seen.")
+ui.narrative(f"""
+For each of the {angles['pairs']} pairs: the largest angle reached in training, (L-1) x theta_i, and the largest at
+L' without any change. Fast pairs (green) went round the circle many times in training, so at L' they
+only repeat angles they have shown before. {unseen_text} With PI (dashed blue) every pair's largest angle falls back
+onto the trained one (within a fraction of one token's turn).
+""")
+ui.chart(fig, alt=f"Log-scale chart of the largest angle per pair: in training, at L' with plain RoPE (green if already seen, brown if never seen: {angles['unseen']} pairs) and with PI, which lies on the trained line.", key="ext_angles")
+
+ui.takeaway(f"Past L, RoPE's fast pairs only repeat themselves, but its {angles['unseen']} slow pairs meet angles never "
+            "seen, and the attention scores leave the range the model was trained on. Position Interpolation maps every "
+            "distance back inside the window; lesson 4 shows its price.")
+ui.predict_then_reveal(
+    "ext_pairs",
+    f"Reading {target:,} tokens with a model trained on {L:,}, which pairs show the model angles it never saw?",
+    ["The fast pairs, which turn the most", "The slow pairs that never completed a turn inside L", "All pairs equally"],
+    1,
+    f"A fast pair has been all the way round its circle during training, so any distance shows an angle already seen. "
+    f"A pair that never completed a turn knows only an arc, and past L it leaves that arc: here {angles['unseen']} of "
+    f"{angles['pairs']} pairs.",
+)
