@@ -279,6 +279,22 @@ def test_published_pi_bound_is_quoted():
     bound = json.loads((Path(__file__).resolve().parents[1] / "assets" / "published.json").read_text())["pi_score_bound"]
     at = open_page(EXTRAPOLATION)
     text = page_text(at)
-    assert bound["extrapolated_peak"] == 8000 and "**8,000**" in text
-    assert f"**{bound['interpolation_bound_tighter_by']}x tighter**" in text
+    assert bound["extrapolated_peak"] == 8000 and "8,000" in text
+    assert f"{bound['interpolation_bound_tighter_by']}x tighter" in text
     assert any(bound["source"] in c.value for c in at.caption)
+
+
+def test_fitted_score_is_bounded_inside_explodes_outside_and_pi_reads_it_stretched():
+    """The PI paper's figure 2 experiment: the interpolated curve at Delta is the fitted one at
+    Delta / s, and the extrapolated one leaves the fitted range by orders of magnitude."""
+    at = open_page(EXTRAPOLATION)
+    spec = chart_by_title(at, "fitted on the trained window")
+    inside, beyond, pi = trace(spec, "fitted inside"), trace(spec, "extrapolated past"), trace(spec, "interpolated (PI)")
+    assert inside["x"].max() < 512 <= beyond["x"].min()
+    assert inside["y"].max() < 2
+    assert beyond["y"].max() > 1000 * inside["y"].max()
+    fitted = dict(zip(inside["x"].astype(int), inside["y"]))
+    even = [(x, y) for x, y in zip(pi["x"].astype(int), pi["y"]) if x % 2 == 0]
+    assert len(even) > 100
+    for x, y in even:
+        assert y == pytest.approx(fitted[x // 2], rel=1e-6, abs=1e-9)

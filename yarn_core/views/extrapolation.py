@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from .. import figures as F
 from ..attention import angle_coverage, random_qk, relative_scores
-from ..rope import TWO_PI
+from ..rope import TWO_PI, rotation_angles
 from ..scaling import RopeSetting, scale_rope
 from . import published
 from .positions import axis_end, integer_samples
@@ -107,6 +107,54 @@ def angle_chart(head_dim: int, base: float, trained_length: int, scale: float) -
         "first_unseen": int(np.argmax(unseen)) if unseen.any() else None,
         "slowest_trained": float(coverage.trained_max[-1]),
         "slowest_target": float(coverage.target_max[-1]),
+    }
+    return fig, facts
+
+
+FIT_POINTS = 4096
+
+
+def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
+    """[cos(Delta theta_i), sin(Delta theta_i)]: every RoPE score Re sum_i h_i e^{i Delta theta_i}
+    is a linear combination of these columns."""
+    angles = rotation_angles(distances, inv_freq)
+    return np.hstack([np.cos(angles), np.sin(angles)])
+
+
+def fitted_score(head_dim: int, base: float, trained_length: int, scale: float, seed: int) -> tuple[go.Figure, dict]:
+    """The PI paper's figure 2 experiment: least-squares fit a score function a(Delta) (the form
+    above) to random targets in [-1, 1] at random distances in [0, L], then draw |a| inside L,
+    extrapolated past L, and interpolated, a(Delta / s), out to L'."""
+    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    inv_freq = scale_rope("none", setting).inv_freq
+    rng = np.random.default_rng(seed)
+    points = min(2 * trained_length, FIT_POINTS)
+    fit_at = rng.uniform(0, trained_length - 1, points)
+    coefficients, *_ = np.linalg.lstsq(_score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points), rcond=None)
+    target = int(round(setting.target_length))
+    end = axis_end(trained_length, target)
+    budget = _distance_budget(head_dim) // 2
+    inside = integer_samples(0, trained_length, budget, seed)
+    beyond = integer_samples(trained_length, end, budget, seed + 1)
+    stretched = integer_samples(0, target, budget, seed + 2)
+    fitted = _score_basis(inside, inv_freq) @ coefficients
+    extrapolated = _score_basis(beyond, inv_freq) @ coefficients
+    interpolated = _score_basis(stretched / scale, inv_freq) @ coefficients
+
+    fig = go.Figure()
+    F.add_line(fig, inside, np.abs(fitted), name="fitted inside L", color=F.METHOD_COLORS["none"], width=1)
+    F.add_line(fig, beyond, np.abs(extrapolated), name="extrapolated past L", color=NO_FULL_TURN, width=1)
+    F.add_line(fig, stretched, np.abs(interpolated), name=f"interpolated (PI): a(Delta / {scale:g})",
+               color=F.METHOD_COLORS["linear"], width=1)
+    F.shade_window(fig, 0, trained_length - 1)
+    F.base_layout(fig, title="A score fitted on the trained window: bounded inside, exploding outside",
+                  x_title="relative distance Delta (tokens)", y_title="|a(Delta)| (log scale)", log_y=True, height=420)
+    in_target = beyond < target
+    facts = {
+        "fit_points": points,
+        "fitted_max": float(np.abs(fitted).max()),
+        "extrapolated_max": float(np.abs(extrapolated[in_target]).max()) if in_target.any() else float(np.abs(extrapolated).max()),
+        "interpolated_max": float(np.abs(interpolated).max()),
     }
     return fig, facts
 
