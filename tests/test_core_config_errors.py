@@ -415,3 +415,8 @@ def test_parse_config_text_fuzz(data):
     except ConfigError:
         return
     assert isinstance(parsed, dict)
+
+
+def test_an_integer_literal_past_pythons_digit_limit_is_a_config_error():
+    with pytest.raises(ConfigError, match="number"):
+        parse_config_text('{"rope_theta": ' + "9" * 5000 + "}")

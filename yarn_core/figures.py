@@ -65,8 +65,11 @@ def _safe_z(z) -> np.ndarray:
 
 
 def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, log_x: bool = False, log_y: bool = False, height: int = 380) -> go.Figure:
-    """Shared look: titles with units, unified hover, legend on top, compact margins."""
+    """Shared look: titles with units, unified hover, legend on top, compact margins. No plotly
+    template: st.plotly_chart's Streamlit theme styles every chart (light and dark), and rebuilding
+    plotly's default template is most of what a cached figure costs on a rerun."""
     fig.update_layout(
+        template="none",
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},

@@ -96,6 +96,10 @@ def parse_config_text(data: bytes | str, max_bytes: int = MAX_CONFIG_BYTES) -> d
         raise ConfigError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise ConfigError("invalid config: JSON nested too deeply to be a config.json") from None
+    except ConfigError:
+        raise
+    except ValueError as err:  # e.g. an integer literal longer than Python's 4,300-digit limit
+        raise ConfigError(f"invalid JSON: a number is too long to read ({str(err).split(':')[0]})") from None
     if not isinstance(parsed, dict):
         raise ConfigError(f"config must be a JSON object, got {_json_kind(parsed)}")
     return parsed

@@ -62,13 +62,15 @@ def url_text(param: Param, value) -> str | list[str]:
 def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
     """The valid value nearest to a raw URL value, and a note when it had to change."""
     if param.kind == "multi":
-        values = [_option_named(param, v) for v in (raw if isinstance(raw, list) else [raw])]
+        # An empty value is how a link spells "nothing selected" (Streamlit reads it so): not garbage.
+        values = [_option_named(param, v) for v in (raw if isinstance(raw, list) else [raw]) if v != ""]
         kept = list(dict.fromkeys(v for v in values if v in param.options))
         if kept == values:
             return kept, None
         dropped = [_short(v) for v in values if v not in param.options]
         kept = kept or list(param.default)
-        return kept, f"{param.label}: ignored unknown {', '.join(dropped) or 'duplicates'} (options: {', '.join(param.options)})"
+        ignored = f"unknown {', '.join(dropped)}" if dropped else "duplicates"
+        return kept, f"{param.label}: ignored {ignored} (options: {', '.join(param.options)})"
     text = (raw[-1] if isinstance(raw, list) and raw else raw) if raw else ""
     text = str(text).strip()
     shown = _short(text) or "(empty)"
@@ -194,7 +196,7 @@ SHARED = (
 PRESETS = {
     "The seed's example: 512 -> 1024": {"d": 128, "base": 10000.0, "L": 512, "s": 2.0},
     "LLaMA 2: 4k -> 64k (YaRN paper, s = 16)": {"d": 128, "base": 10000.0, "L": 4096, "s": 16.0},
-    "Llama 3.1: 8k -> 128k": {"d": 128, "base": 500000.0, "L": 8192, "s": 16.0},
+    "Llama 3.1: 8k -> 128k (s = 16; its llama3 factor is 8)": {"d": 128, "base": 500000.0, "L": 8192, "s": 16.0},
     "Tiny model: 64 -> 256": {"d": 32, "base": 10000.0, "L": 64, "s": 4.0},
 }
 
