@@ -8,7 +8,7 @@ from yarn_core import ui
 st.set_page_config(page_title="YaRN Explorer", page_icon="🧶", layout="wide")
 
 PAGES = {
-    "": [st.Page("pages/learn/home.py", title="Start here", icon=":material/home:", url_path="home", default=True)],
+    "": [st.Page("pages/learn/home.py", title="Start here", icon=":material/home:", default=True)],
     "Learn": [
         st.Page("pages/learn/positions.py", title="1. Why positions break", url_path="positions"),
         st.Page("pages/learn/rope.py", title="2. RoPE from scratch", url_path="rope"),

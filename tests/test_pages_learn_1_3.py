@@ -298,3 +298,17 @@ def test_fitted_score_is_bounded_inside_explodes_outside_and_pi_reads_it_stretch
     assert len(even) > 100
     for x, y in even:
         assert y == pytest.approx(fitted[x // 2], rel=1e-6, abs=1e-9)
+
+
+def test_the_text_says_how_typical_the_drawn_pair_is():
+    """At the defaults (L = 512, L' = 1024) the survey covers every distance: recompute it."""
+    at = open_page(EXTRAPOLATION)
+    freqs = theta(128, 1e4)
+    fractions = []
+    for seed in range(20):
+        q, k = seeded_qk(128, seed)
+        trained = score(q, k, np.arange(512), freqs)
+        beyond = score(q, k, np.arange(512, 1024), freqs)
+        fractions.append(np.mean((beyond < trained.min()) | (beyond > trained.max())))
+    assert f"**{np.mean(fractions):.1%}**" in page_text(at)
+    assert f"at most {np.max(fractions):.1%}" in page_text(at)

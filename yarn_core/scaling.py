@@ -251,7 +251,7 @@ def dynamic_ntk(setting: RopeSetting) -> ScaledRope:
     b' = b * (s * l / L - (s - 1))^(|D|/(|D|-2)). At l <= L the model is untouched; the
     effective scale grows with the current length with slope s / L."""
     length = max(setting.current_length, setting.original_length)
-    scale = setting.factor * length / setting.original_length - (setting.factor - 1)
+    scale = 1.0 + setting.factor * (length - setting.original_length) / setting.original_length  # = s l/L - (s - 1)
     base_inv = inverse_frequencies(setting.dim, setting.base)
     new_base = _ntk_base(setting.base, setting.dim, scale)
     inv = inverse_frequencies(setting.dim, new_base)

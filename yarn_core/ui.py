@@ -42,6 +42,11 @@ class Param:
     labels: dict = field(default_factory=dict)
 
 
+def _number(value: float) -> str:
+    """A setting as a reader writes it: 1,048,576 and 10,000 rather than 1.04858e+06 and 10000."""
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
 def _short(raw: str) -> str:
     return raw if len(raw) <= MAX_URL_VALUE_SHOWN else raw[: MAX_URL_VALUE_SHOWN - 3] + "..."
 
@@ -89,9 +94,9 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
     try:
         number = float(text)
     except ValueError:
-        return param.default, f"{param.label}: {shown!r} is not a number; using the default {param.default:g}"
+        return param.default, f"{param.label}: {shown!r} is not a number; using the default {_number(param.default)}"
     if math.isnan(number):
-        return param.default, f"{param.label}: NaN is not a number; using the default {param.default:g}"
+        return param.default, f"{param.label}: NaN is not a number; using the default {_number(param.default)}"
     if param.kind == "choice":
         value = _nearest_option(param, number)
     else:
@@ -102,7 +107,7 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
             value = min(max(value, low), high)
         value = int(round(value)) if param.kind == "int" else float(round(value, 10))
     if value != number:
-        return value, f"{param.label}: {shown} is outside the valid settings; using the nearest valid value {value:g}"
+        return value, f"{param.label}: {shown} is outside the valid settings; using the nearest valid value {_number(value)}"
     return value, None
 
 

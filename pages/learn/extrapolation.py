@@ -21,6 +21,7 @@ seed = ui.param_widget(ui.Param("ext_seed", "Random query and key (seed)", 0, ki
 show_pi = ui.param_widget(ui.Param("ext_pi", "Show Position Interpolation (distance / s)", True, kind="bool",
                                    help="PI divides every position, hence every distance, by s = L'/L."), columns[1])
 fig, scores = ui.cached(view.score_curves)(d, b, L, s, seed, show_pi)
+survey = ui.cached(view.escape_survey)(d, b, L, s)
 band = (f"estimated from {scores['band_distances']:,} sampled distances" if scores["band_sampled"]
         else f"over all {L:,} trained distances")
 sampled = (f" (long stretches are drawn from {scores['beyond_distances']:,} sampled distances: the score oscillates "
@@ -32,7 +33,9 @@ ui.narrative(f"""
 In training the score stayed between **{scores['trained_low']:.2f} and {scores['trained_high']:.2f}** (grey band, {band}).
 Between L and L', **{scores['outside_fraction']:.1%}** of the distances drawn fall outside it (brown markers), and
 {scores['outside_fraction_all']:.1%} out to the end of the chart{sampled}, with scores from {scores['beyond_low']:.2f}
-to {scores['beyond_high']:.2f}: values the layers above never had to handle. The slow pairs are why: inside L they
+to {scores['beyond_high']:.2f}. Over {survey['seeds']} random pairs, on average **{survey['mean']:.1%}** of the
+distances between L and L' leave their pair's trained range (at most {survey['max']:.1%}): scores the layers above
+never had to handle. The slow pairs are why: inside L they
 barely turn, so they add an almost constant offset to every score in the window; past L they keep turning
 and that offset changes.{pi_text}
 """)

@@ -2,7 +2,7 @@ import streamlit as st
 
 from yarn_core import ui
 
-st.title("🧶 YaRN Explorer")
+st.title("YaRN Explorer")
 st.markdown("""
 Language models are trained with a fixed context length, and they break when they read longer text.
 This app shows, with live charts and a tiny model you can train on your laptop, **why** that happens and

@@ -55,7 +55,6 @@ def pair_regimes(head_dim: int, base: float, trained_length: int, scale: float, 
                   name=f"L/α = {trained_length / alpha:,.4g} tokens", showlegend=True)
     F.base_layout(fig, title=f"Which pairs are kept, blended or interpolated ({RAMP_LABELS[ramp]})",
                   x_title="pair index i (0 = fastest)", y_title="trained wavelength (tokens)", log_y=True)
-    fig.update_layout(margin={"t": 100})  # room for a two-row legend
     max_turns = float(rotations_within(trained_length, parts.base_inv_freq)[0])
     counts = {key: int((regime == key).sum()) for key in REGIMES}
     facts = {

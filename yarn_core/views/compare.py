@@ -219,7 +219,7 @@ def position_figure(methods: tuple[str, ...], setting: RopeSetting) -> go.Figure
     pair i by the same angle as the scaled model does at token m (PI: m / s in every pair)."""
     pairs = position_pairs(setting)
     base_wavelengths = scale_rope("none", setting).wavelengths
-    titles = [f"{name} pair i = {i} (wavelength {base_wavelengths[i]:,.4g})" for name, i in pairs.items()]
+    titles = [f"{name} pair i = {i} (wavelength {base_wavelengths[i]:,.0f} tokens)" for name, i in pairs.items()]
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, subplot_titles=titles, horizontal_spacing=0.04)
     m = np.linspace(0, setting.target_length - 1, POSITION_POINTS)
     for method in methods:
@@ -232,7 +232,6 @@ def position_figure(methods: tuple[str, ...], setting: RopeSetting) -> go.Figure
         fig.add_hrect(y0=0, y1=setting.original_length - 1, fillcolor=F.WINDOW_FILL, line_width=0, layer="below", row=1, col=col)
     F.base_layout(fig, title="Position each token is rotated as, per pair (shaded: positions seen in training)",
                   x_title="token position m", y_title="effective position m theta'/theta")
-    fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 40})
     fig.update_yaxes(title_text=None, row=1, col=2)
     fig.update_yaxes(title_text=None, row=1, col=3)
     return fig

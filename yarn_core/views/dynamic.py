@@ -53,7 +53,6 @@ def scale_schedule(head_dim: int, base: float, trained_length: int, scale: float
     _mark_window_and_now(fig, lengths[0], trained_length, current_length)
     F.base_layout(fig, title="The scale s each method uses, as the text grows", x_title="current length l' (tokens)",
                   y_title="effective scale s", log_x=True, log_y=True)
-    fig.update_layout(margin={"t": 100})  # room for a two-row legend
     past = max(current_length, trained_length)
     target = int(round(scale * trained_length))
     facts = {
@@ -84,7 +83,6 @@ def factor_schedule(head_dim: int, base: float, trained_length: int, scale: floa
     _mark_window_and_now(fig, lengths[0], trained_length, current_length)
     F.base_layout(fig, title="YaRN's attention factor (cos and sin multiplier), as the text grows",
                   x_title="current length l' (tokens)", y_title="attention factor √(1/t)", log_x=True)
-    fig.update_layout(margin={"t": 100})  # room for a two-row legend
     return fig, {"static": static, "dynamic_now": factor("dynamic_yarn", current_length)}
 
 

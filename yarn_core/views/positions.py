@@ -63,10 +63,9 @@ def _add_to_row(fig: go.Figure, row: int, x, y, **style) -> None:
     fig.add_trace(scratch.data[0], row=row, col=1)
 
 
-def _make_room_for_legend(fig: go.Figure) -> None:
-    """Subplot titles sit where base_layout puts the legend: lift the legend above them."""
+def _one_x_title(fig: go.Figure) -> None:
+    """Two stacked panels share the x axis: keep its title under the lower one only."""
     fig.update_xaxes(title_text=None, row=1, col=1)
-    fig.update_layout(margin={"t": 120}, legend={"y": 1.08})
 
 
 def absolute_positions(head_dim: int, base: float, trained_length: int, target_length: int) -> tuple[go.Figure, dict]:
@@ -97,7 +96,7 @@ def absolute_positions(head_dim: int, base: float, trained_length: int, target_l
                   annotation_position="top right")
     F.base_layout(fig, title="Absolute positions: a table that runs out, a formula that runs on",
                   x_title="token position m", y_title="embedding value", height=560)
-    _make_room_for_legend(fig)
+    _one_x_title(fig)
 
     inside = positions < trained_length
     facts = {
@@ -134,7 +133,7 @@ def relative_biases(trained_length: int, target_length: int, t5_max_distance: in
     F.shade_window(fig, 0, trained_length - 1)
     F.base_layout(fig, title="Relative biases: defined past L, but what do they say there?",
                   x_title="relative distance Delta = query - key (tokens)", y_title="bias added to the logit", height=560)
-    _make_room_for_legend(fig)
+    _one_x_title(fig)
 
     facts = {
         "t5_saturation": saturation,

@@ -84,7 +84,6 @@ def entropy_chart(head_dim: int, base: float, trained_length: int, scale: float,
                   name="trained lengths (n <= L)", showlegend=True)
     F.base_layout(fig, title="How spread out attention is, as the text grows", x_title="sequence length n (tokens)",
                   y_title="attention entropy (nats)", log_x=True)
-    fig.update_layout(margin={"t": 100})  # room for a two-row legend
     without, with_t = curves["YaRN frequencies, no temperature"][1], curves["YaRN with temperature"][1]
     facts = {
         "factor": factor,
@@ -140,7 +139,6 @@ def temperature_curve(scale: float, mscale: float) -> tuple[go.Figure, dict]:
     fig.add_vline(x=scale, line_dash="dot", line_color=F.MUTED, name=f"your s = {scale:g}", showlegend=True)
     F.base_layout(fig, title="The temperature YaRN applies, by scale factor", x_title="scale s = L'/L",
                   y_title="multiplier", log_x=True)
-    fig.update_layout(margin={"t": 100})  # room for a two-row legend
     facts = {"factor": get_mscale(scale), "logit_multiplier": get_mscale(scale) ** 2,
              "largest_s": float(s_grid[-1]), "logit_at_largest": float(paper[-1] ** 2)}
     return fig, facts
