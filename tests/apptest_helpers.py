@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+
+from yarn_core.figures import trace_array
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
@@ -30,14 +31,9 @@ def assert_clean(at: AppTest) -> None:
 
 
 def _decode(value):
-    """Plotly serialises NumPy arrays as {"dtype", "bdata"} (base64); decode those."""
+    """Plotly serialises NumPy arrays as {"dtype", "bdata"} (base64); decode those to arrays."""
     if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        if shape:
-            dims = [int(n) for n in str(shape).split(",")] if isinstance(shape, str) else list(shape)
-            array = array.reshape(dims)
-        return array
+        return trace_array(value)
     if isinstance(value, list):
         try:
             return np.asarray(value, dtype=np.float64)

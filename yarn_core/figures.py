@@ -5,9 +5,10 @@ chart ever receives NaN or inf and no trace holds more than ``MAX_POINTS`` point
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -148,6 +149,20 @@ def heatmap_figure(z, x, y, *, title: str, x_title: str, y_title: str, z_title: 
     return fig
 
 
+def trace_array(values) -> np.ndarray | None:
+    """A trace's x, y or z as a NumPy array. Plotly keeps arrays as plain sequences, but a figure
+    that went through pickling (st.cache_data) holds them as {"dtype", "bdata", "shape"} dicts."""
+    if values is None:
+        return None
+    if isinstance(values, dict) and "bdata" in values:
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        shape = values.get("shape")
+        if shape:
+            array = array.reshape([int(n) for n in str(shape).split(",")] if isinstance(shape, str) else list(shape))
+        return array
+    return np.asarray(values, dtype=object)
+
+
 def figure_csv(fig: go.Figure) -> str:
     """The data behind a figure as long-format CSV: one row per point of every trace."""
     out = io.StringIO()
@@ -155,27 +170,15 @@ def figure_csv(fig: go.Figure) -> str:
     writer.writerow(["trace", "x", "y", "z"])
     for trace in fig.data:
         name = trace.name or trace.type
-        if getattr(trace, "z", None) is not None:
-            z = np.asarray(trace.z)
-            xs = list(trace.x) if trace.x is not None else list(range(z.shape[1]))
-            ys = list(trace.y) if trace.y is not None else list(range(z.shape[0]))
+        x, y, z = (trace_array(getattr(trace, axis, None)) for axis in ("x", "y", "z"))
+        if z is not None:
+            z = np.atleast_2d(z)
+            xs = list(x) if x is not None else list(range(z.shape[1]))
+            ys = list(y) if y is not None else list(range(z.shape[0]))
             for i, yv in enumerate(ys):
                 for j, xv in enumerate(xs):
                     writer.writerow([name, xv, yv, z[i, j]])
-        elif getattr(trace, "x", None) is not None and getattr(trace, "y", None) is not None:
-            for xv, yv in zip(trace.x, trace.y):
+        elif x is not None and y is not None:
+            for xv, yv in zip(x, y):
                 writer.writerow([name, xv, yv, ""])
     return out.getvalue()
-
-
-def figure_values(fig: go.Figure) -> Iterable[float]:
-    """Every numeric x, y and z value in a figure (for tests: all must be finite)."""
-    for trace in fig.data:
-        for attr in ("x", "y", "z"):
-            values = getattr(trace, attr, None)
-            if values is None:
-                continue
-            array = np.asarray(values, dtype=object).reshape(-1)
-            for v in array:
-                if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-                    yield float(v)
