@@ -19,6 +19,8 @@ from yarn_core import METHODS, RopeSetting, ScaledRope, scale_rope
 
 from .errors import LabError
 
+TRAIN_LENGTH = 64  # L: long enough for passkey and copy, short enough to train in a minute on CPU
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -26,7 +28,7 @@ class ModelConfig:
     scaling method counts s = L'/L from it."""
 
     vocab_size: int
-    train_length: int = 64
+    train_length: int = TRAIN_LENGTH
     n_layer: int = 2
     n_head: int = 2
     n_embd: int = 64
@@ -71,16 +73,17 @@ class Scaling:
             raise LabError(f"unknown scaling method {self.method!r}; the lab knows {', '.join(LAB_METHODS)}")
         if not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor) or self.factor < 1:
             raise LabError(f"the scale factor must be a number >= 1, got {self.factor!r}")
+        self.setting(ModelConfig(vocab_size=1), seq_len=None)  # the knobs are checked by yarn_core
 
-    def setting(self, config: ModelConfig, seq_len: int) -> RopeSetting:
+    def setting(self, config: ModelConfig, seq_len: int | None) -> RopeSetting:
         """The yarn_core setting for this model at current length ``seq_len`` (dynamic methods read it)."""
         try:
             return RopeSetting(
                 dim=config.head_dim, base=float(config.rope_base), original_length=config.train_length,
                 factor=float(self.factor), seq_len=seq_len, beta_fast=float(self.beta_fast),
-                beta_slow=float(self.beta_slow), ramp=self.ramp, temperature=self.temperature,
+                beta_slow=float(self.beta_slow), ramp=self.ramp, temperature=bool(self.temperature),
             )
-        except ValueError as err:
+        except (TypeError, ValueError) as err:
             raise LabError(f"invalid RoPE setting: {err}") from err
 
     def rope(self, config: ModelConfig, seq_len: int) -> ScaledRope:
@@ -168,22 +171,23 @@ class GPT(nn.Module):
     through the rotation of queries and keys, so the scaling is an argument of ``forward``: one
     set of weights can be evaluated under any method without being modified."""
 
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, seed: int = 0):
         super().__init__()
         self.config = config
         self.wte = nn.Embedding(config.vocab_size, config.n_embd)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
-        self.apply(self._init_weights)
-        for name, param in self.named_parameters():
-            if name.endswith("c_proj.weight"):  # residual projections, scaled as in GPT-2
-                nn.init.normal_(param, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+        self._init_weights(torch.Generator().manual_seed(seed))
 
-    @staticmethod
-    def _init_weights(module: nn.Module) -> None:
-        if isinstance(module, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+    @torch.no_grad()
+    def _init_weights(self, generator: torch.Generator) -> None:
+        """N(0, 0.02) for every matrix, 0.02 / sqrt(2 n_layer) for the residual projections (GPT-2).
+        A private generator keeps the init a function of the seed even when sessions train at once."""
+        for name, param in self.named_parameters():
+            if param.dim() == 2:
+                std = 0.02 / math.sqrt(2 * self.config.n_layer) if name.endswith("c_proj.weight") else 0.02
+                param.normal_(0.0, std, generator=generator)
 
     def forward(self, idx: torch.Tensor, scaling: Scaling, targets: torch.Tensor | None = None):
         """idx (B, T) token ids -> logits (B, T, V), and the mean cross-entropy over the
@@ -195,7 +199,7 @@ class GPT(nn.Module):
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None
-        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
         return logits, loss
 
     @torch.no_grad()

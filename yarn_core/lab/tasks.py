@@ -3,9 +3,10 @@
 Both return ``(idx, targets)`` int64 tensors of shape (B, T); ``targets[b, t]`` is the token the
 model must predict after reading ``idx[b, :t+1]``, or -1 where no loss is taken.
 
-* passkey: random filler with ``KEY d1 d2 d3 d4`` at some depth and ``QUERY d1 d2 d3 d4`` at the
-  end; loss on the four answer digits. Depth 0 puts the key at the very start (farthest from the
-  query), depth 1 right before the query.
+* passkey: filler with ``KEY d1 d2 d3 d4`` at some depth and ``QUERY d1 d2 d3 d4`` at the end;
+  loss on the four answer digits. Depth 0 puts the key at the very start (farthest from the
+  query), depth 1 right before the query. As in the original passkey test (Mohtashami & Jaggi
+  2023) the haystack is the same filler repeated: by default one filler token.
 * copy: random tokens where a random segment is repeated later; loss on the copied tokens that can
   be predicted (all but the first), which needs an induction head: find the earlier occurrence of
   the current token and copy what came next.
@@ -28,9 +29,9 @@ def _tensors(idx: np.ndarray, targets: np.ndarray) -> tuple[torch.Tensor, torch.
 
 @dataclass(frozen=True)
 class PasskeyTask:
-    """Vocabulary: digits 0-9, KEY, QUERY, then ``n_filler`` filler tokens."""
+    """Vocabulary: digits 0-9, KEY, QUERY, then ``n_filler`` filler tokens drawn uniformly."""
 
-    n_filler: int = 16
+    n_filler: int = 1
     digits: int = 4
     name: ClassVar[str] = "passkey"
     metric: ClassVar[str] = "accuracy"
@@ -77,7 +78,7 @@ class CopyTask:
     repeated at q >= p + segment (p and q uniform over what fits)."""
 
     vocab: int = 128
-    segment: int = 12
+    segment: int = 24
     name: ClassVar[str] = "copy"
     metric: ClassVar[str] = "nll"
 

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from yarn_core import METHODS
+
 from .checkpoint import Checkpoint
 from .errors import LabError
 from .model import GPT, ModelConfig, Scaling
@@ -50,10 +52,11 @@ class Schedule:
         return self.lr / 10 + 0.45 * self.lr * (1 + math.cos(math.pi * progress))
 
 
-# Pre-training recipes at L = 64 (see the report in docs: measured on 2 CPU cores).
+# Pre-training recipes at L = 64, each 1-2 minutes on one CPU thread. The copy task's induction
+# head appears suddenly after ~600 steps.
 BASE_SCHEDULES = {
     "passkey": Schedule(steps=1500, batch_size=64, lr=2e-3, warmup=100),
-    "copy": Schedule(steps=2000, batch_size=32, lr=3e-3, warmup=100),
+    "copy": Schedule(steps=1200, batch_size=32, lr=3e-3, warmup=100),
 }
 FINETUNE_SCHEDULE = Schedule(steps=150, batch_size=16, lr=5e-4, warmup=10)
 
@@ -79,9 +82,6 @@ class TrainLog:
     eval_values: list[float] = field(default_factory=list)
     seconds: float = 0.0
     reached_target_at: int | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -121,14 +121,25 @@ def cell_rng(seed: int, *cell: int) -> np.random.Generator:
     return np.random.default_rng([seed, *cell])
 
 
+def monitor_set(task_name: str, seed: int, length: int, samples: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The fixed sequences a training run with this seed measures its metric on (never trained on:
+    training batches come from the generator seeded with ``seed`` itself)."""
+    return get_task(task_name).batch(cell_rng(seed + 10_000, length), samples, length)
+
+
 def matched(scaling: Scaling, config: ModelConfig, length: int) -> Scaling:
-    """The same method with s = max(1, T / L): scaled exactly to the evaluation length."""
+    """The same method scaled exactly to the evaluation length: s = max(1, T / L). Dynamic
+    methods read T themselves, so they get factor 1 (dynamic NTK's effective s is then T / L)."""
+    if METHODS[scaling.method].dynamic:
+        return replace(scaling, factor=1.0)
     return replace(scaling, factor=max(1.0, length / config.train_length))
 
 
 def evaluate(checkpoint: Checkpoint, scaling: Scaling, length: int, samples: int, seed: int) -> dict:
     """The task metric on ``samples`` fresh sequences of length T drawn as in training (passkey
     key depth uniform). Returns {"metric", "value", ...the inputs}."""
+    if samples < 1:
+        raise LabError(f"evaluation needs at least one sample, got {samples}")
     idx, targets = get_task(checkpoint.task).batch(cell_rng(seed, length), samples, length)
     value = task_metric(checkpoint.task, checkpoint.model, scaling, idx, targets)
     metric = get_task(checkpoint.task).metric
@@ -168,13 +179,11 @@ def copy_profile(model: GPT, scaling: Scaling, length: int, samples: int, seed: 
 
 @dataclass(frozen=True, eq=False)
 class AttentionView:
-    """One head on one sequence: weights (T, T), entropy of each query's row (nats), the tokens,
-    and the query rows of interest (for passkey, the positions that predict the answer)."""
+    """One head on one sequence: weights (T, T), the entropy of each query's row (nats), the tokens."""
 
     weights: np.ndarray
     entropy: np.ndarray
     tokens: np.ndarray
-    scaling: Scaling
 
 
 def attention_view(checkpoint: Checkpoint, scaling: Scaling, length: int, layer: int = -1, head: int = 0,
@@ -188,7 +197,7 @@ def attention_view(checkpoint: Checkpoint, scaling: Scaling, length: int, layer:
         raise LabError(f"the model has {len(maps)} layers and {checkpoint.config.n_head} heads; got layer {layer}, head {head}")
     p = maps[layer][0, head].double()  # (T, T)
     entropy = -(p * torch.log(p.clamp_min(1e-300))).sum(-1)
-    return AttentionView(p.numpy(), entropy.numpy(), idx[0].numpy(), scaling)
+    return AttentionView(p.numpy(), entropy.numpy(), idx[0].numpy())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,13 +223,14 @@ def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, sche
     """Train ``model`` in place on the task at length T. Every ``eval_every`` steps (and at step 0)
     the task metric is measured on a fixed seeded set of ``eval_samples`` sequences at length T;
     with ``stop_at`` training ends as soon as that metric reaches it. Raises LabError when the
-    loss stops being finite or exceeds 2 ln V + 1 (worse than twice uniform guessing)."""
+    loss stops being finite or exceeds max(2 ln V + 1, 2 * first loss): far worse than uniform
+    guessing, and than where training started (a model fine-tuned past its window may start
+    above ln V)."""
     task = get_task(task_name)
     if length < task.min_length:
         raise LabError(f"the {task_name} task needs sequences of at least {task.min_length} tokens, got {length}")
-    torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    eval_set = task.batch(cell_rng(seed + 10_000, length), eval_samples, length) if eval_every else None
+    eval_set = monitor_set(task_name, seed, length, eval_samples) if eval_every else None
     better = higher_is_better(task_name)
     blow_up = 2 * math.log(task.vocab_size) + 1
     optimizer = _optimizer(model, schedule)
@@ -249,11 +259,14 @@ def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, sche
         idx, targets = task.batch(rng, schedule.batch_size, length)
         _, loss = model(idx, scaling, targets)
         value = loss.item()
+        if step == 0 and math.isfinite(value):
+            blow_up = max(blow_up, 2 * value)
         if not math.isfinite(value) or value > blow_up:
             model.eval()
             raise LabError(
                 f"Training diverged at step {step + 1}: the loss reached {value:.3g} (uniform guessing gives "
-                f"{math.log(task.vocab_size):.2f}). Lower the learning rate (it was {schedule.lr:g})."
+                f"{math.log(task.vocab_size):.2f}, the first step {log.losses[0] if log.losses else value:.3g}). "
+                f"Lower the learning rate (it was {schedule.lr:g})."
             )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -276,8 +289,7 @@ def train(task_name: str, *, schedule: Schedule | None = None, seed: int = 0, co
     config = config or ModelConfig(vocab_size=task.vocab_size)
     if config.vocab_size != task.vocab_size:
         raise LabError(f"the {task_name} task needs vocab_size {task.vocab_size}, the config has {config.vocab_size}")
-    torch.manual_seed(seed)
-    model = GPT(config)
+    model = GPT(config, seed=seed)
     log = run_training(model, task_name, Scaling(), config.train_length, schedule, seed,
                        eval_every=eval_every, on_progress=on_progress)
     record = {"kind": "base", "seed": seed, "schedule": asdict(schedule), "seconds": round(log.seconds, 2),
@@ -298,3 +310,24 @@ def fine_tune(base: Checkpoint, scaling: Scaling, *, schedule: Schedule = FINETU
     record = {"kind": "finetune", "seed": seed, "schedule": asdict(schedule), "seconds": round(log.seconds, 2),
               "steps_run": len(log.losses), "from": base.record}
     return Checkpoint(model, base.task, scaling, length, record), log
+
+
+def sweep(checkpoint: Checkpoint, scaling: Scaling, *, lengths, samples: int, seed: int, match: bool,
+          depths=(0.0, 0.25, 0.5, 0.75, 1.0), bins: int = 16) -> dict:
+    """The task's view over evaluation lengths, as plain JSON-ready values.
+
+    passkey: {"accuracy": (lengths x depths) grid, "by_length": mean over depths}, ``samples`` per cell;
+    copy: {"nll_by_length", "position_edges", "nll_by_position"} (one row per length, None for
+    empty bins), ``samples`` sequences per length.
+    """
+    lengths = [int(length) for length in lengths]
+    if checkpoint.task == "passkey":
+        grid = passkey_grid(checkpoint.model, scaling, lengths, depths, samples, seed, match=match)
+        return {"lengths": lengths, "depths": list(depths), "accuracy": grid.tolist(), "by_length": grid.mean(axis=1).tolist()}
+    profiles = [copy_profile(checkpoint.model, scaling, length, samples, seed, bins=bins, match=match) for length in lengths]
+    return {
+        "lengths": lengths,
+        "nll_by_length": [mean for mean, _, _ in profiles],
+        "position_edges": [edges.tolist() for _, edges, _ in profiles],
+        "nll_by_position": [[None if np.isnan(v) else float(v) for v in per_bin] for _, _, per_bin in profiles],
+    }
