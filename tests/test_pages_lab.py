@@ -347,3 +347,16 @@ def test_a_checkpoint_with_wrong_shapes_is_named_in_a_message(monkeypatch, resto
     assert_clean(at)
     message = "\n".join(e.value for e in at.error)
     assert "passkey-base.safetensors" in message and "has shape" in message, message
+
+
+def test_live_model_work_runs_one_job_at_a_time_and_a_long_wait_becomes_a_message(monkeypatch):
+    from yarn_core.lab import LabError
+    from yarn_core.views import lab as view
+
+    monkeypatch.setattr(view, "LIVE_WAIT_S", 0.2)
+    with view.live_slot():
+        with pytest.raises(LabError, match="busy"):
+            with view.live_slot():
+                pass
+    with view.live_slot():
+        pass  # released after use

@@ -113,7 +113,7 @@ def scaling_section() -> None:
              key="lab_gamma")
 
     try:
-        with st.spinner("Evaluating the shipped model with this setting..."):
+        with st.spinner("Evaluating the shipped model with this setting (one live run at a time across readers)..."):
             passkey = ui.cached(view.setting_sweep)("passkey", *setting, precision)
             copy = ui.cached(view.setting_sweep)("copy", *setting, precision)
     except view.lab_error() as err:

@@ -9,8 +9,10 @@ the function: importing this module stays torch-free, as the lesson pages' impor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import threading
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -38,6 +40,22 @@ VARIANT_DASH = {"yarn_paper_beta32": "dot", "yarn_paper_beta8": "dash"}
 ATTENTION_CELLS = 64  # attention maps are pooled to at most this many cells a side
 ATTENTION_FLOOR = 1e-3  # weights below this are drawn as "no attention" (log10 = -3)
 LIVE_SEED = 0  # the shipped checkpoints are seed 0's
+
+
+LIVE_SLOTS = threading.BoundedSemaphore(1)  # one live torch job at a time: the other core serves the pages
+LIVE_WAIT_S = 240
+
+
+@contextlib.contextmanager
+def live_slot():
+    """Run live model work one job at a time across all sessions; a reader whose job would wait
+    longer than LIVE_WAIT_S gets a LabError asking to retry, instead of a stalled page."""
+    if not LIVE_SLOTS.acquire(timeout=LIVE_WAIT_S):
+        raise lab_error()(f"The lab is busy with other readers' runs (waited {LIVE_WAIT_S} s); please try again in a minute.")
+    try:
+        yield
+    finally:
+        LIVE_SLOTS.release()
 
 
 def _lab():
@@ -362,8 +380,9 @@ def setting_sweep(task: str, method: str, alpha: float, beta: float, ramp: str, 
         return {"sweep": seed_sweep(task, variant), "source": "shipped", "variant": variant, "samples": full, "seconds": 0.0}
     samples = full if precision == "full" else lab.PAGE_SAMPLES[task]
     start = time.perf_counter()
-    sweep = lab.sweep(lab.load_shipped(task), scaling, lengths=_settings()["lengths"], depths=tuple(_settings()["depths"]),
-                      samples=samples, seed=_settings()["eval_seed"], match=match)
+    with live_slot():
+        sweep = lab.sweep(lab.load_shipped(task), scaling, lengths=_settings()["lengths"], depths=tuple(_settings()["depths"]),
+                          samples=samples, seed=_settings()["eval_seed"], match=match)
     return {"sweep": sweep, "source": "live", "variant": None, "samples": samples,
             "seconds": round(time.perf_counter() - start, 2)}
 
@@ -537,8 +556,9 @@ def rescaled_longest(task: str) -> dict:
     out = {"length": longest, "scale": longest / _settings()["train_length"], "variants": {}}
     for variant in finetuned_variants():
         tuned = lab.load_shipped(task, variant)
-        live = lab.sweep(tuned, tuned.scaling, lengths=[longest], depths=tuple(_settings()["depths"]), samples=samples,
-                         seed=_settings()["eval_seed"], match=True)
+        with live_slot():
+            live = lab.sweep(tuned, tuned.scaling, lengths=[longest], depths=tuple(_settings()["depths"]), samples=samples,
+                             seed=_settings()["eval_seed"], match=True)
         entry = results()["finetune"][task][variant]
         shipped = entry["final"][entry["seeds"].index(LIVE_SEED)][_metric_key(task)][-1]
         out["variants"][variant] = {"label": variant_label(variant), "fixed": float(shipped),
@@ -557,9 +577,10 @@ def run_fine_tune(task: str, variant: str, steps: int, lr: float, seed: int, on_
 
     lab = _lab()
     schedule = replace(lab.FINETUNE_SCHEDULE, steps=int(steps), lr=float(lr), warmup=min(lab.FINETUNE_SCHEDULE.warmup, int(steps)))
-    _, log = lab.fine_tune(lab.load_shipped(task), lab.finetune_scaling(variant), schedule=schedule, seed=int(seed),
-                           eval_every=_settings()["curve_every"], eval_samples=_settings()["curve_samples"],
-                           on_progress=on_progress)
+    with live_slot():
+        _, log = lab.fine_tune(lab.load_shipped(task), lab.finetune_scaling(variant), schedule=schedule, seed=int(seed),
+                               eval_every=_settings()["curve_every"], eval_samples=_settings()["curve_samples"],
+                               on_progress=on_progress)
     reached = steps_to_target(log.eval_steps, log.eval_values, _settings()["targets"][task], _higher_is_better(task))
     return {"task": task, "variant": variant, "steps": [int(s) for s in log.eval_steps],
             "values": [float(v) for v in log.eval_values], "seconds": round(float(log.seconds), 2), "lr": float(lr),
@@ -573,15 +594,17 @@ def run_from_scratch(task: str, steps: int, seed: int, on_progress: ProgressCall
     lab = _lab()
     recipe = lab.BASE_SCHEDULES[task]
     schedule = replace(recipe, steps=int(steps), warmup=min(recipe.warmup, int(steps)))
-    checkpoint, log = lab.train(task, schedule=schedule, seed=int(seed), on_progress=on_progress)
+    with live_slot():
+        checkpoint, log = lab.train(task, schedule=schedule, seed=int(seed), on_progress=on_progress)
+        evaluations = {}
+        for variant in ("none", "yarn"):
+            sweep = lab.sweep(checkpoint, lab.VARIANTS[variant][1], lengths=_settings()["lengths"],
+                              depths=tuple(_settings()["depths"]), samples=lab.PAGE_SAMPLES[task],
+                              seed=_settings()["eval_seed"], match=True)
+            evaluations[variant] = [float(v) for v in sweep[_metric_key(task)]]
     losses = np.asarray(log.losses, dtype=float)
     every = _settings()["curve_every"]
     chunks = len(losses) // every
-    evaluations = {}
-    for variant in ("none", "yarn"):
-        sweep = lab.sweep(checkpoint, lab.VARIANTS[variant][1], lengths=_settings()["lengths"], depths=tuple(_settings()["depths"]),
-                          samples=lab.PAGE_SAMPLES[task], seed=_settings()["eval_seed"], match=True)
-        evaluations[variant] = [float(v) for v in sweep[_metric_key(task)]]
     return {"task": task, "seed": int(seed), "steps": int(steps), "seconds": round(float(log.seconds), 2),
             "loss_steps": [every * (i + 1) for i in range(chunks)],
             "loss": losses[: chunks * every].reshape(chunks, every).mean(axis=1).tolist(),
