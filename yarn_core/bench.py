@@ -7,8 +7,9 @@
    the defaults and at the shared settings' extremes (|D| = 512, L = 1,048,576, s = 128): "cached"
    reruns find their figures in st.cache_data, "cold" reruns clear the caches first (a slider moved
    to a value nobody has drawn yet);
-3. the lab's own figures (``yarn_core.lab.bench.measure``: load and evaluate its first view, and a
-   live fine-tune to recovery);
+3. the lab: its page's first render in a fresh process, and ``yarn_core.lab.bench.measure``
+   (load the shipped checkpoints and evaluate them live over every length, and a live fine-tune
+   to recovery);
 4. the server's memory per session: RSS of ``streamlit run app.py`` (and children) before and
    after K headless-Chromium sessions open a page each, divided by K.
 
@@ -105,13 +106,35 @@ def page_reruns(repeats: int) -> dict[str, dict[str, float]]:
     return results
 
 
+LAB_PAGE_PROBE = """
+import json, logging, sys, time
+logging.disable(logging.WARNING)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120)
+at.run()
+start = time.perf_counter()
+at.switch_page("pages/lab/lab.py").run()
+print(json.dumps({"seconds": time.perf_counter() - start, "errors": len(at.exception)}))
+"""
+
+
+def lab_page_first_view() -> float:
+    """The lab page's first render in a fresh process (torch import, shipped results and models),
+    after the frame has run once: what the first reader of the lab waits for on a new server."""
+    out = subprocess.run([sys.executable, "-c", LAB_PAGE_PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    if probe["errors"]:
+        raise RuntimeError("the lab page showed an exception")
+    return probe["seconds"]
+
+
 def lab_figures() -> dict[str, float] | str:
     try:
         from yarn_core.lab.bench import measure
     except ImportError as err:
         return f"unavailable ({err})"
     try:
-        return measure()
+        return {"lab_page_first_view_s": lab_page_first_view(), **measure()}
     except Exception as err:  # missing assets, for instance: report it, keep the other figures
         return f"failed ({type(err).__name__}: {err})"
 
