@@ -329,7 +329,8 @@ def chart(fig: go.Figure, alt: str, key: str) -> None:
             "modeBarButtonsToAdd": ["toImage"],
         },
     )
-    st.download_button("Download this chart's data (CSV)", figure_csv(fig), file_name=f"{_slug(key)}.csv",
+    # The CSV is built only when the button is clicked, not on every rerun.
+    st.download_button("Download this chart's data (CSV)", lambda: figure_csv(fig), file_name=f"{_slug(key)}.csv",
                        mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
 
 

@@ -161,3 +161,18 @@ def test_uploads_need_the_xsrf_token(server):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403
+
+
+def test_a_charts_csv_download_holds_the_charts_data(page, server):
+    """The CSV is built on click (not on every rerun): what arrives is the chart's own data."""
+    open_app(page, server, "interpolation", {"L": "4096", "s": "4"})
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this chart's data (CSV)").first.click()
+    rows = open(download.value.path(), encoding="utf-8").read().splitlines()
+    assert rows[0] == "trace,x,y,z"
+    plain = [r.split(",") for r in rows[1:] if r.startswith("Plain RoPE")]
+    pi = [r.split(",") for r in rows[1:] if r.startswith("PI: m / 4")]
+    assert plain and pi and len(plain) == len(pi)
+    assert max(float(r[2]) for r in plain) == pytest.approx(4 * 4096 - 1)
+    assert max(float(r[2]) for r in pi) == pytest.approx((4 * 4096 - 1) / 4), "PI stretches L' onto L"
+    assert not errors_shown(page)
