@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from yarn_core import ui
 from yarn_core.figures import trace_array
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -23,6 +25,25 @@ def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+def run_with_params(page: str, query: dict | None = None) -> tuple[AppTest, dict[str, ui.Param]]:
+    """One run of ``page`` (with URL parameters), and the ``ui.Param`` of every URL-bound control
+    it rendered (recorded from the calls to ``ui.param_widget``)."""
+    seen: dict[str, ui.Param] = {}
+    original = ui.param_widget
+
+    def recording(param, where=None):
+        seen[param.key] = param
+        return original(param, where)
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    with mock.patch.object(ui, "param_widget", recording):
+        at.switch_page(page).run()
+    rendered = at.session_state[ui.RENDERED_KEY] if ui.RENDERED_KEY in at.session_state else {}
+    assert set(rendered) <= set(seen), "every rendered key comes from ui.param_widget"
+    return at, {key: seen[key] for key in rendered}
 
 
 def assert_clean(at: AppTest) -> None:

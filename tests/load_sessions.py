@@ -67,7 +67,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 
-from streamlit_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, READY, TRACK_RUNS, Server, server_rss_mb  # noqa: E402
+from streamlit_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PAGES as URL_PATHS, READY, TRACK_RUNS, Server, server_rss_mb  # noqa: E402
 
 MAX_SESSIONS = 50
 MAX_SECONDS = 600
@@ -75,8 +75,7 @@ RERUN_TIMEOUT_MS = 30_000
 LOAD_TIMEOUT_MS = 180_000
 POLL_MS = 100  # latencies come from timestamps taken by the browser, not from this polling
 SMALL_FRAME = 512  # script_finished frames are tens of bytes: larger received frames are deltas, not parsed
-PAGES = ("interpolation", "compare", "ntk_by_parts", "yarn", "rope", "dynamic", "positions", "extrapolation",
-         "ntk_aware", "your_model", "lab")
+PAGES = tuple(path for path in URL_PATHS if path)  # the sessions' pages: all but the start page
 BROWSER_NICENESS = 10
 RECORDED_MOVES = 6  # slider moves recorded per page for the protocol sessions
 P95_TARGET_S = 1.0

@@ -2,29 +2,21 @@
 reset. Pages' own behaviour is tested in their own files."""
 
 import math
+from pathlib import Path
 
 import pytest
 
 from apptest_helpers import assert_clean, open_page
 from yarn_core import ui
 
-PAGES = [
-    "pages/learn/home.py",
-    "pages/learn/positions.py",
-    "pages/learn/rope.py",
-    "pages/learn/extrapolation.py",
-    "pages/learn/interpolation.py",
-    "pages/learn/ntk_aware.py",
-    "pages/learn/ntk_by_parts.py",
-    "pages/learn/yarn.py",
-    "pages/learn/dynamic.py",
-    "pages/compare/compare.py",
-    "pages/model/your_model.py",
-    "pages/lab/lab.py",
-]
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGES = [page.script for page in ui.APP_PAGES]
 
 
 def test_navigation_lists_every_page_and_each_opens_cleanly():
+    scripts = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "pages").rglob("*.py"))
+    assert sorted(PAGES) == scripts, "every script under pages/ is in the navigation, once"
     at = open_page()
     assert_clean(at)
     for page in PAGES:

@@ -9,28 +9,13 @@ Then all of a page's parameters are set to the same hostile value in one link.
 from __future__ import annotations
 
 import math
-from unittest import mock
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import APP, TIMEOUT, assert_clean, assert_finite_charts
+from apptest_helpers import assert_clean, assert_finite_charts, run_with_params
 from yarn_core import ui
 
-PAGES = [
-    "pages/learn/home.py",
-    "pages/learn/positions.py",
-    "pages/learn/rope.py",
-    "pages/learn/extrapolation.py",
-    "pages/learn/interpolation.py",
-    "pages/learn/ntk_aware.py",
-    "pages/learn/ntk_by_parts.py",
-    "pages/learn/yarn.py",
-    "pages/learn/dynamic.py",
-    "pages/compare/compare.py",
-    "pages/lab/lab.py",
-    "pages/model/your_model.py",
-]
+PAGES = [page.script for page in ui.APP_PAGES]
 
 HOSTILE = {
     "empty": "",
@@ -43,30 +28,12 @@ HOSTILE = {
 LONGEST_NOTE = 400  # characters per note line: an over-long value is never echoed in full
 
 
-def run_page(page: str, query: dict | None = None) -> tuple[AppTest, dict[str, ui.Param]]:
-    """One run of ``page`` (with URL parameters), and the Param of every control it rendered."""
-    seen: dict[str, ui.Param] = {}
-    original = ui.param_widget
-
-    def recording(param, where=None):
-        seen[param.key] = param
-        return original(param, where)
-
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
-    with mock.patch.object(ui, "param_widget", recording):
-        at.switch_page(page).run()
-    rendered = at.session_state[ui.RENDERED_KEY] if ui.RENDERED_KEY in at.session_state else {}
-    assert set(rendered) <= set(seen), "every rendered key comes from ui.param_widget"
-    return at, {key: seen[key] for key in rendered}
-
-
 _DISCOVERED: dict[str, dict[str, ui.Param]] = {}
 
 
 def page_params(page: str) -> dict[str, ui.Param]:
     if page not in _DISCOVERED:
-        at, params = run_page(page)
+        at, params = run_with_params(page)
         assert_clean(at)
         _DISCOVERED[page] = params
     return _DISCOVERED[page]
@@ -96,7 +63,7 @@ def test_discovery_finds_the_shared_settings_and_page_controls():
 def test_every_url_parameter_clamps_hostile_values_with_a_note(page, kind):
     raw = HOSTILE[kind]
     params = page_params(page)
-    at, rendered = run_page(page, {key: raw for key in params})
+    at, rendered = run_with_params(page, {key: raw for key in params})
     assert_clean(at)
     assert_finite_charts(at)
     notes = "\n".join(str(w.value) for w in at.warning)

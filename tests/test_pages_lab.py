@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import APP, TIMEOUT, assert_clean, assert_finite_charts, chart_by_title, charts, open_page, trace
+from apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, charts, open_page, run_with_params, trace
 from yarn_core import ui
 
 LAB = "pages/lab/lab.py"
@@ -245,18 +244,9 @@ def test_raising_the_scale_past_the_fine_tune_length_is_live_and_leaves_plain_ro
 
 def lab_params() -> dict[str, ui.Param]:
     """Every URL-bound control the page draws (recorded from one run at the defaults)."""
-    seen: dict[str, ui.Param] = {}
-    original = ui.param_widget
-
-    def recording(param, where=None):
-        seen[param.key] = param
-        return original(param, where)
-
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    with mock.patch.object(ui, "param_widget", recording):
-        at.switch_page(LAB).run()
+    at, params = run_with_params(LAB)
     assert_clean(at)
-    return {key: param for key, param in seen.items() if key.startswith("lab_")}
+    return {key: param for key, param in params.items() if key.startswith("lab_")}
 
 
 def test_every_lab_control_clamps_a_garbage_url_value_with_a_note():

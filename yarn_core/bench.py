@@ -33,20 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-PAGES = {
-    "home": "pages/learn/home.py",
-    "positions": "pages/learn/positions.py",
-    "rope": "pages/learn/rope.py",
-    "extrapolation": "pages/learn/extrapolation.py",
-    "interpolation": "pages/learn/interpolation.py",
-    "ntk_aware": "pages/learn/ntk_aware.py",
-    "ntk_by_parts": "pages/learn/ntk_by_parts.py",
-    "yarn": "pages/learn/yarn.py",
-    "dynamic": "pages/learn/dynamic.py",
-    "compare": "pages/compare/compare.py",
-    "your_model": "pages/model/your_model.py",
-    "lab": "pages/lab/lab.py",
-}
 EXTREMES = {"d": "512", "L": "1048576", "s": "128"}
 TARGET_DEFAULT_MS = 100
 TARGET_EXTREME_MS = 400
@@ -95,13 +81,15 @@ def rerun_ms(page: str, query: dict, repeats: int, cold: bool) -> float:
 
 
 def page_reruns(repeats: int) -> dict[str, dict[str, float]]:
+    from .ui import APP_PAGES
+
     results = {}
-    for name, page in PAGES.items():
-        results[name] = {
-            "default_ms": rerun_ms(page, {}, repeats, cold=False),
-            "default_cold_ms": rerun_ms(page, {}, repeats, cold=True),
-            "extreme_ms": rerun_ms(page, EXTREMES, repeats, cold=False),
-            "extreme_cold_ms": rerun_ms(page, EXTREMES, repeats, cold=True),
+    for page in APP_PAGES:
+        results[page.name] = {
+            "default_ms": rerun_ms(page.script, {}, repeats, cold=False),
+            "default_cold_ms": rerun_ms(page.script, {}, repeats, cold=True),
+            "extreme_ms": rerun_ms(page.script, EXTREMES, repeats, cold=False),
+            "extreme_cold_ms": rerun_ms(page.script, EXTREMES, repeats, cold=True),
         }
     return results
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from typing import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -125,16 +124,6 @@ def shade_window(fig: go.Figure, start: float, end: float, label: str = "trainin
 def mark_x(fig: go.Figure, x: float, label: str, color: str = MUTED) -> go.Figure:
     fig.add_vline(x=x, line_dash="dot", line_color=color, annotation_text=label, annotation_position="top right")
     return _log_annotations(fig)
-
-
-def line_figure(x, series: Mapping[str, Sequence[float]], *, title: str, x_title: str, y_title: str, colors: Mapping[str, str] | None = None, log_x: bool = False, log_y: bool = False, window: tuple[float, float] | None = None, hover: str = "%{y:.4g}") -> go.Figure:
-    """Several named curves over one shared x."""
-    fig = go.Figure()
-    for name, y in series.items():
-        add_line(fig, x, y, name=name, color=(colors or {}).get(name), hover=hover)
-    if window is not None:
-        shade_window(fig, *window)
-    return base_layout(fig, title=title, x_title=x_title, y_title=y_title, log_x=log_x, log_y=log_y)
 
 
 def heatmap_figure(z, x, y, *, title: str, x_title: str, y_title: str, z_title: str, zmin: float | None = None, zmax: float | None = None, colorscale: str = "Viridis", hover: str = "%{z:.3g}") -> go.Figure:

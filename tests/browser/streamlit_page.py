@@ -21,27 +21,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from yarn_core.ui import APP_PAGES  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
-# url path -> what the page is called in reports (the default page is served at the root).
-PAGES = {
-    "": "home",
-    "positions": "positions",
-    "rope": "rope",
-    "extrapolation": "extrapolation",
-    "interpolation": "interpolation",
-    "ntk_aware": "ntk_aware",
-    "ntk_by_parts": "ntk_by_parts",
-    "yarn": "yarn",
-    "dynamic": "dynamic",
-    "compare": "compare",
-    "lab": "lab",
-    "your_model": "your_model",
-}
-LESSONS = ("", "positions", "rope", "extrapolation", "interpolation", "ntk_aware", "ntk_by_parts", "yarn", "dynamic")
+# url path -> what the page is called in reports (the start page is served at the root).
+PAGES = {page.url_path: page.name for page in APP_PAGES}
+LESSONS = tuple(page.url_path for page in APP_PAGES if page.section in ("", "Learn"))
 
 # Counts the script runs the page has seen finish. The frontend may apply "running" and
 # "notRunning" in one render, so the state attribute alone can miss a fast run: instead every
