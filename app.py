@@ -3,15 +3,15 @@ page chosen in the navigation. Run with: streamlit run app.py"""
 
 import streamlit as st
 
-from yarn_core import ui
+from yarn_core.app import lesson, nav, params, sidebar
 
 st.set_page_config(page_title="YaRN Explorer", page_icon="🧶", layout="wide")
 
-page = st.navigation(ui.navigation())
+page = st.navigation(nav.navigation())
 notes = st.container()
-ui.presenter_toggle()
-ui.shared_settings_sidebar()
-ui.reset_button()
+lesson.presenter_toggle()
+sidebar.draw()
+lesson.reset_button()
 page.run()
 with notes:
-    ui.show_url_notes()
+    params.show_url_notes()

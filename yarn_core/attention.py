@@ -21,7 +21,9 @@ def random_qk(dim: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal(dim), rng.standard_normal(dim)
 
 
-def relative_scores(q: np.ndarray, k: np.ndarray, distances, inv_freq: np.ndarray, attention_factor: float = 1.0) -> np.ndarray:
+def relative_scores(
+    q: np.ndarray, k: np.ndarray, distances, inv_freq: np.ndarray, attention_factor: float = 1.0
+) -> np.ndarray:
     """score(Delta) = a^2 (R(m) q) . (R(n) k) with Delta = m - n, half-split pairing.
 
     With q~_i = q_i + i q_{i+d/2} and k~_i likewise, (R(m)q).(R(n)k) = sum_i Re(q~_i conj(k~_i)
@@ -54,7 +56,9 @@ def entropy_key_sample(length: int, exact: int, rng: np.random.Generator) -> tup
     edges = np.linspace(exact, length, exact + 1)
     picks = np.floor(edges[:-1] + rng.random(exact) * np.diff(edges))
     picks = np.minimum(picks, length - 1)
-    return np.concatenate([np.arange(exact, dtype=np.float64), picks]), np.concatenate([np.ones(exact), np.diff(edges)])
+    return np.concatenate([np.arange(exact, dtype=np.float64), picks]), np.concatenate(
+        [np.ones(exact), np.diff(edges)]
+    )
 
 
 def attention_entropy(
@@ -90,7 +94,9 @@ def attention_entropy(
             re = q[:half] * keys[:, :half] + q[half:] * keys[:, half:]
             im = q[half:] * keys[:, :half] - q[:half] * keys[:, half:]
             angles = np.multiply.outer(distances, inv_freq)
-            logits = (np.cos(angles) * re - np.sin(angles) * im).sum(axis=1) * attention_factor**2 / np.sqrt(dim)
+            logits = (
+                (np.cos(angles) * re - np.sin(angles) * im).sum(axis=1) * attention_factor**2 / np.sqrt(dim)
+            )
             total += _weighted_entropy(logits, weights)
         result.append(total / queries)
     return np.asarray(result)
@@ -116,7 +122,9 @@ class AngleCoverage:
     unseen: np.ndarray
 
 
-def angle_coverage(base_inv_freq: np.ndarray, inv_freq: np.ndarray, trained_length: float, target_length: float) -> AngleCoverage:
+def angle_coverage(
+    base_inv_freq: np.ndarray, inv_freq: np.ndarray, trained_length: float, target_length: float
+) -> AngleCoverage:
     """Largest relative angles (L - 1) theta_i versus (L' - 1) theta'_i; unseen when
     (L - 1) theta_i < 2 pi and (L' - 1) theta'_i > L theta_i (relative tolerance 1e-9), i.e. past
     the trained maximum by a full position step or more. Less than one step past it is not counted:

@@ -13,7 +13,9 @@ import numpy as np
 from .rope import inverse_frequencies
 
 
-def learned_absolute(positions, trained_length: int, dim: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def learned_absolute(
+    positions, trained_length: int, dim: int = 4, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """A learned absolute table has exactly ``trained_length`` rows (GPT-2, BERT).
 
     Returns (values, defined): values (n, dim) are the table rows for positions that have one and
@@ -42,7 +44,9 @@ def t5_bucket(distances, num_buckets: int = 32, max_distance: int = 128) -> np.n
     ``max_distance``; every distance beyond it falls in the last bucket."""
     exact = num_buckets // 2
     if not max_distance > exact >= 1:
-        raise ValueError(f"need max_distance > num_buckets / 2 >= 1, got max_distance={max_distance}, num_buckets={num_buckets}")
+        raise ValueError(
+            f"need max_distance > num_buckets / 2 >= 1, got max_distance={max_distance}, num_buckets={num_buckets}"
+        )
     n = np.maximum(np.asarray(distances, dtype=np.int64), 0)
     safe = np.maximum(n, 1).astype(np.float64)
     large = exact + np.floor(np.log(safe / exact) / math.log(max_distance / exact) * (num_buckets - exact))
@@ -83,7 +87,9 @@ def xpos_scale(dim: int, gamma: float = 0.4) -> np.ndarray:
     return (np.arange(0, dim, 2, dtype=np.float64) / dim + gamma) / (1.0 + gamma)
 
 
-def xpos_scores(distances, dim: int = 64, base: float = 10000.0, gamma: float = 0.4, scale_base: float = 512.0) -> np.ndarray:
+def xpos_scores(
+    distances, dim: int = 64, base: float = 10000.0, gamma: float = 0.4, scale_base: float = 512.0
+) -> np.ndarray:
     """xPos score for all-ones q and k: sum_i 2 zeta_i^(Delta / scale_base) cos(Delta theta_i).
     RoPE times a per-pair exponential decay in distance (q scaled by zeta^(m/B), k by zeta^(-n/B))."""
     distances = np.asarray(distances, dtype=np.float64)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -82,14 +83,16 @@ def parse_config_text(data: bytes | str, max_bytes: int = MAX_CONFIG_BYTES) -> d
     parse, and JSON that is not an object."""
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > max_bytes:
-        raise ConfigError(f"config is {size:,} bytes; the limit is {max_bytes:,} bytes (a config.json is a few KB)")
+        raise ConfigError(
+            f"config is {size:,} bytes; the limit is {max_bytes:,} bytes (a config.json is a few KB)"
+        )
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise ConfigError(f"config is not UTF-8 text (byte {err.start} cannot be decoded)") from None
     if not data.strip():
-        raise ConfigError("config is empty; expected a JSON object such as {\"rope_theta\": 10000, ...}")
+        raise ConfigError('config is empty; expected a JSON object such as {"rope_theta": 10000, ...}')
     try:
         parsed = json.loads(data, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
@@ -152,9 +155,17 @@ def _scaling_dict(config: Mapping) -> tuple[dict, str]:
         if config.get(key) is not None and config.get(key) != {}:
             scaling = config[key]
             if not isinstance(scaling, dict):
-                raise ConfigError(f"{key} must be an object such as {{\"rope_type\": \"yarn\", \"factor\": 4}}, got {_json_kind(scaling)}")
-            if "rope_type" not in scaling and "type" not in scaling and any(isinstance(v, dict) for v in scaling.values()):
-                raise ConfigError(f"{key} holds per-layer-type RoPE settings ({', '.join(map(str, scaling))}); paste one layer type's object")
+                raise ConfigError(
+                    f'{key} must be an object such as {{"rope_type": "yarn", "factor": 4}}, got {_json_kind(scaling)}'
+                )
+            if (
+                "rope_type" not in scaling
+                and "type" not in scaling
+                and any(isinstance(v, dict) for v in scaling.values())
+            ):
+                raise ConfigError(
+                    f"{key} holds per-layer-type RoPE settings ({', '.join(map(str, scaling))}); paste one layer type's object"
+                )
             return scaling, key
     return {}, "rope_scaling"
 
@@ -205,7 +216,11 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
             f"head_dim must give a positive even rotary dim: head size {head_dim} x partial_rotary_factor {prf:g} = {rotary_dim}"
         )
     max_pos = config.get("max_position_embeddings")
-    max_pos = None if max_pos is None else _integer(max_pos, "max_position_embeddings", minimum=1, maximum=MAX_LENGTH)
+    max_pos = (
+        None
+        if max_pos is None
+        else _integer(max_pos, "max_position_embeddings", minimum=1, maximum=MAX_LENGTH)
+    )
     if seq_len is not None:
         seq_len = _integer(seq_len, "seq_len", minimum=1, maximum=MAX_LENGTH)
 
@@ -228,7 +243,9 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
         value = scaling.get("factor")
         if value is None:
             if required:
-                raise ConfigError(f"{where}.factor is missing; rope type {rope_type!r} needs a scale factor > 0")
+                raise ConfigError(
+                    f"{where}.factor is missing; rope type {rope_type!r} needs a scale factor > 0"
+                )
             derived = need_max_pos() / length
             notes.append(f"factor derived as max_position_embeddings / original = {derived:g}")
             return derived
@@ -249,7 +266,9 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
     elif rope_type == "dynamic":
         length, scale = need_max_pos(), factor(required=True)
         if rotary_dim < 4:
-            raise ConfigError(f"head_dim gives rotary dim {rotary_dim}; dynamic NTK needs at least 4 (its exponent is dim / (dim - 2))")
+            raise ConfigError(
+                f"head_dim gives rotary dim {rotary_dim}; dynamic NTK needs at least 4 (its exponent is dim / (dim - 2))"
+            )
         options["seq_len"] = max(seq_len or length, length)
     elif rope_type == "yarn":
         length = original()
@@ -257,7 +276,9 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
         beta_fast = optional_number("beta_fast") or 32.0
         beta_slow = optional_number("beta_slow") or 1.0
         if not beta_slow < beta_fast:
-            raise ConfigError(f"{where}.beta_fast must be greater than beta_slow, got {beta_fast:g} and {beta_slow:g}")
+            raise ConfigError(
+                f"{where}.beta_fast must be greater than beta_slow, got {beta_fast:g} and {beta_slow:g}"
+            )
         truncate = scaling.get("truncate", True)
         if not isinstance(truncate, bool):
             raise ConfigError(f"{where}.truncate must be true or false, got {_json_kind(truncate)}")
@@ -274,7 +295,9 @@ def rope_from_hf_config(config: dict, seq_len: int | None = None) -> HFRope:
         scale = factor(required=True)
         for key in ("low_freq_factor", "high_freq_factor"):
             if scaling.get(key) is None:
-                raise ConfigError(f"{where}.{key} is missing; llama3 scaling needs low_freq_factor and high_freq_factor")
+                raise ConfigError(
+                    f"{where}.{key} is missing; llama3 scaling needs low_freq_factor and high_freq_factor"
+                )
             options[key] = _number(scaling[key], f"{where}.{key}", minimum=0.0, maximum=MAX_FACTOR)
         if not options["low_freq_factor"] < options["high_freq_factor"]:
             raise ConfigError(

@@ -52,7 +52,9 @@ def apply_rotary(x: np.ndarray, positions, inv_freq: np.ndarray, attention_facto
     x = np.asarray(x, dtype=np.float64)
     half = x.shape[-1] // 2
     if x.shape[-1] != 2 * len(inv_freq):
-        raise ValueError(f"last axis of x is {x.shape[-1]}, expected 2 * {len(inv_freq)} = {2 * len(inv_freq)}")
+        raise ValueError(
+            f"last axis of x is {x.shape[-1]}, expected 2 * {len(inv_freq)} = {2 * len(inv_freq)}"
+        )
     angles = rotation_angles(positions, inv_freq)  # (T, dim/2)
     cos, sin = np.cos(angles) * attention_factor, np.sin(angles) * attention_factor
     x1, x2 = x[..., :half], x[..., half:]

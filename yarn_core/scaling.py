@@ -18,14 +18,16 @@ squeezed as in Position Interpolation).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 
 from .rope import TWO_PI, inverse_frequencies, rotations_within, wavelengths
 
 RAMPS = ("code", "paper")
+REGIMES = ("kept", "blended", "interpolated")
+REGIME_TOLERANCE = 1e-9  # f within this of 0 counts as kept, within this of 1 as interpolated
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class RopeSetting:
         _check(self.dim >= 2 and self.dim % 2 == 0, f"dim must be a positive even number, got {self.dim}")
         _check(_finite(self.base) and self.base > 1, f"base must be a finite number > 1, got {self.base}")
         _check(self.original_length >= 1, f"original_length must be >= 1, got {self.original_length}")
-        _check(_finite(self.factor) and self.factor > 0, f"factor must be a finite number > 0, got {self.factor}")
+        _check(
+            _finite(self.factor) and self.factor > 0, f"factor must be a finite number > 0, got {self.factor}"
+        )
         _check(self.seq_len is None or self.seq_len >= 1, f"seq_len must be >= 1, got {self.seq_len}")
         _check(
             _finite(self.beta_slow) and _finite(self.beta_fast) and 0 < self.beta_slow < self.beta_fast,
@@ -69,7 +73,8 @@ class RopeSetting:
         )
         _check(self.ramp in RAMPS, f"ramp must be one of {RAMPS}, got {self.ramp!r}")
         _check(
-            _finite(self.low_freq_factor) and _finite(self.high_freq_factor)
+            _finite(self.low_freq_factor)
+            and _finite(self.high_freq_factor)
             and 0 < self.low_freq_factor < self.high_freq_factor,
             f"need 0 < low_freq_factor < high_freq_factor, got {self.low_freq_factor}, {self.high_freq_factor}",
         )
@@ -79,8 +84,13 @@ class RopeSetting:
         for name in ("short_factor", "long_factor"):
             values = getattr(self, name)
             if values is not None:
-                _check(len(values) == self.dim // 2, f"{name} needs dim/2 = {self.dim // 2} entries, got {len(values)}")
-                _check(all(_finite(v) and v > 0 for v in values), f"{name} entries must be finite numbers > 0")
+                _check(
+                    len(values) == self.dim // 2,
+                    f"{name} needs dim/2 = {self.dim // 2} entries, got {len(values)}",
+                )
+                _check(
+                    all(_finite(v) and v > 0 for v in values), f"{name} entries must be finite numbers > 0"
+                )
 
     @property
     def target_length(self) -> float:
@@ -92,7 +102,7 @@ class RopeSetting:
         """l': the given seq_len, else the target length."""
         return self.target_length if self.seq_len is None else float(self.seq_len)
 
-    def with_(self, **changes) -> "RopeSetting":
+    def with_(self, **changes) -> RopeSetting:
         return replace(self, **changes)
 
 
@@ -100,7 +110,9 @@ class RopeSetting:
 class ScaledRope:
     """Result of a scaling method. ``effective_factor`` is the s actually used (dynamic methods
     derive it from the current length); ``base`` is the rotary base actually used (NTK methods
-    change it); ``correction_range`` is the (low, high) pair-index range of the ramp, if any."""
+    change it); ``correction_range`` is the (low, high) pair-index range of the ramp, if any;
+    ``softmax_factor`` is the extra factor DeepSeek-style YaRN configs (``mscale_all_dim`` set) put
+    on the softmax scale, outside cos and sin (transformers' DeepSeek attention applies it)."""
 
     method: str
     inv_freq: np.ndarray
@@ -111,6 +123,7 @@ class ScaledRope:
     base: float
     correction_range: tuple[float, float] | None = None
     ramp: np.ndarray | None = field(default=None, repr=False)
+    softmax_factor: float = 1.0
 
     @property
     def wavelengths(self) -> np.ndarray:
@@ -120,6 +133,25 @@ class ScaledRope:
     def frequency_ratio(self) -> np.ndarray:
         """theta'_i / theta_i: 1 where a pair is kept, 1/s where it is fully interpolated."""
         return self.inv_freq / self.base_inv_freq
+
+    @property
+    def logit_multiplier(self) -> float:
+        """What attention logits are multiplied by: (attention_factor * softmax_factor)^2, since the
+        attention factor multiplies both cos and sin (YaRN's 1/t = (0.1 ln s + 1)^2)."""
+        return float((self.attention_factor * self.softmax_factor) ** 2)
+
+    def regimes(self) -> np.ndarray:
+        """Per pair, "kept" (f = 0, as trained: extrapolation), "interpolated" (f = 1, divided by
+        s) or "blended" (in between), f = ``interpolated``, within REGIME_TOLERANCE."""
+        f = self.interpolated
+        return np.where(
+            f <= REGIME_TOLERANCE, "kept", np.where(f >= 1.0 - REGIME_TOLERANCE, "interpolated", "blended")
+        )
+
+    def regime_counts(self) -> dict[str, int]:
+        """How many pairs are in each regime, in REGIMES order."""
+        labels = self.regimes()
+        return {regime: int((labels == regime).sum()) for regime in REGIMES}
 
 
 def _finite(value) -> bool:
@@ -193,6 +225,16 @@ def _interpolated_fraction(base_inv_freq: np.ndarray, inv_freq: np.ndarray, scal
     return np.clip((1.0 - inv_freq / base_inv_freq) / (1.0 - 1.0 / scale), 0.0, 1.0)
 
 
+def _ntk_fraction(dim: int, scale: float) -> np.ndarray:
+    """f for NTK-aware scaling in closed form: theta'_i / theta_i = s^(-e_i) with e_i = 2i / (|D| - 2),
+    so f_i = (1 - s^(-e_i)) / (1 - 1/s), written with expm1 so it stays exact as s -> 1."""
+    if scale <= 1:
+        return np.zeros(dim // 2)
+    exponents = 2.0 * np.arange(dim // 2) / (dim - 2)
+    log_scale = math.log(scale)
+    return np.clip(np.expm1(-exponents * log_scale) / math.expm1(-log_scale), 0.0, 1.0)
+
+
 def _ntk_base(base: float, dim: int, scale: float) -> float:
     """b' = b * s^(|D| / (|D| - 2)): the lowest frequency ends up divided by exactly s."""
     _check(dim > 2, f"NTK scaling needs dim >= 4 (exponent dim / (dim - 2)), got {dim}")
@@ -242,7 +284,7 @@ def ntk_aware(setting: RopeSetting) -> ScaledRope:
     base_inv = inverse_frequencies(setting.dim, setting.base)
     new_base = _ntk_base(setting.base, setting.dim, setting.factor)
     inv = inverse_frequencies(setting.dim, new_base)
-    frac = _interpolated_fraction(base_inv, inv, setting.factor)
+    frac = _ntk_fraction(setting.dim, setting.factor)
     return ScaledRope("ntk", inv, 1.0, frac, base_inv, setting.factor, new_base)
 
 
@@ -251,11 +293,24 @@ def dynamic_ntk(setting: RopeSetting) -> ScaledRope:
     b' = b * (s * l / L - (s - 1))^(|D|/(|D|-2)). At l <= L the model is untouched; the
     effective scale grows with the current length with slope s / L."""
     length = max(setting.current_length, setting.original_length)
-    scale = 1.0 + setting.factor * (length - setting.original_length) / setting.original_length  # = s l/L - (s - 1)
+    scale = (
+        1.0 + setting.factor * (length - setting.original_length) / setting.original_length
+    )  # = s l/L - (s - 1)
     base_inv = inverse_frequencies(setting.dim, setting.base)
     new_base = _ntk_base(setting.base, setting.dim, scale)
     inv = inverse_frequencies(setting.dim, new_base)
-    return ScaledRope("dynamic_ntk", inv, 1.0, _interpolated_fraction(base_inv, inv, scale), base_inv, scale, new_base)
+    return ScaledRope("dynamic_ntk", inv, 1.0, _ntk_fraction(setting.dim, scale), base_inv, scale, new_base)
+
+
+def _with_temperature(parts: ScaledRope, method: str, setting: RopeSetting, scale: float) -> ScaledRope:
+    """The by-parts frequencies with YaRN's attention factor (and a DeepSeek-style softmax factor
+    mscale(s, mscale_all_dim) when ``mscale_all_dim`` is set); both 1 when ``temperature`` is off."""
+    if not setting.temperature:
+        return replace(parts, method=method)
+    softmax = get_mscale(scale, setting.mscale_all_dim) if setting.mscale_all_dim else 1.0
+    return replace(
+        parts, method=method, attention_factor=yarn_attention_factor(setting, scale), softmax_factor=softmax
+    )
 
 
 def ntk_by_parts(setting: RopeSetting) -> ScaledRope:
@@ -267,18 +322,14 @@ def ntk_by_parts(setting: RopeSetting) -> ScaledRope:
 def yarn(setting: RopeSetting) -> ScaledRope:
     """YaRN (Peng et al. 2023, arXiv 2309.00071): NTK-by-parts plus the attention temperature
     sqrt(1/t) = 0.1 ln s + 1 multiplied into cos and sin (omitted when ``temperature`` is off)."""
-    parts = _blend(setting, setting.factor)
-    factor = yarn_attention_factor(setting, setting.factor) if setting.temperature else 1.0
-    return replace(parts, method="yarn", attention_factor=factor)
+    return _with_temperature(_blend(setting, setting.factor), "yarn", setting, setting.factor)
 
 
 def dynamic_yarn(setting: RopeSetting) -> ScaledRope:
     """Dynamic YaRN (YaRN paper section 3.3): YaRN with s = max(1, l' / L) recomputed from the
     current length l' at every forward pass."""
     scale = max(1.0, setting.current_length / setting.original_length)
-    parts = _blend(setting, scale)
-    factor = yarn_attention_factor(setting, scale) if setting.temperature else 1.0
-    return replace(parts, method="dynamic_yarn", attention_factor=factor)
+    return _with_temperature(_blend(setting, scale), "dynamic_yarn", setting, scale)
 
 
 def llama3(setting: RopeSetting) -> ScaledRope:
@@ -310,7 +361,10 @@ def longrope(setting: RopeSetting) -> ScaledRope:
     elif setting.factor <= 1:
         factor = 1.0
     else:
-        _check(setting.original_length > 1, "longrope's attention factor needs original_length >= 2 (it divides by ln L)")
+        _check(
+            setting.original_length > 1,
+            "longrope's attention factor needs original_length >= 2 (it divides by ln L)",
+        )
         factor = math.sqrt(1 + math.log(setting.factor) / math.log(setting.original_length))
     frac = _interpolated_fraction(base_inv, inv, setting.factor)
     return ScaledRope("longrope", inv, factor, frac, base_inv, setting.factor, setting.base)
@@ -322,6 +376,10 @@ class Method:
     label: str
     compute: Callable[[RopeSetting], ScaledRope]
     dynamic: bool = False
+    ramp: bool = False
+    temperature: bool = False
+    """``dynamic``: s follows the current length; ``ramp``: YaRN's alpha/beta ramp over the pairs
+    (beta_fast, beta_slow, ramp, truncate apply); ``temperature``: YaRN's attention factor."""
 
     @property
     def summary(self) -> str:
@@ -335,9 +393,9 @@ METHODS: dict[str, Method] = {
         Method("linear", "Position Interpolation", position_interpolation),
         Method("ntk", "NTK-aware", ntk_aware),
         Method("dynamic_ntk", "Dynamic NTK", dynamic_ntk, dynamic=True),
-        Method("ntk_by_parts", "NTK-by-parts", ntk_by_parts),
-        Method("yarn", "YaRN", yarn),
-        Method("dynamic_yarn", "Dynamic YaRN", dynamic_yarn, dynamic=True),
+        Method("ntk_by_parts", "NTK-by-parts", ntk_by_parts, ramp=True),
+        Method("yarn", "YaRN", yarn, ramp=True, temperature=True),
+        Method("dynamic_yarn", "Dynamic YaRN", dynamic_yarn, dynamic=True, ramp=True, temperature=True),
         Method("llama3", "Llama 3.1", llama3),
         Method("longrope", "LongRoPE", longrope, dynamic=True),
     )

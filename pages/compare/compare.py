@@ -1,32 +1,80 @@
 import streamlit as st
 
-from yarn_core import ui
-from yarn_core.views import compare as view
+from yarn_core.app import lesson, params, sidebar
+from yarn_core.app.views import compare as view
 
 # Options are the methods' names, so a link reads (and round-trips) as what the page shows.
 BY_NAME = {view.label(m): m for m in view.COMPARABLE}
-METHODS = ui.Param("cmp_methods", "Methods to compare (two to four)", [view.label(m) for m in view.DEFAULT_METHODS],
-                   kind="multi", options=tuple(BY_NAME))
-QUANTITY = ui.Param("cmp_quantity", "First chart shows each pair's", "frequency", kind="choice",
-                    options=("frequency", "wavelength"), help="frequency relative to the unscaled model, or wavelength in tokens")
-SEED = ui.Param("cmp_seed", "Random q, k seed", 0, kind="int", minimum=0, maximum=99, step=1)
+METHODS = params.Param(
+    "cmp_methods",
+    "Methods to compare (two to four)",
+    [view.label(m) for m in view.DEFAULT_METHODS],
+    kind="multi",
+    options=tuple(BY_NAME),
+)
+QUANTITY = params.Param(
+    "cmp_quantity",
+    "First chart shows each pair's",
+    "frequency",
+    kind="choice",
+    options=("frequency", "wavelength"),
+    help="frequency relative to the unscaled model, or wavelength in tokens",
+)
+SEED = params.Param("cmp_seed", "Random q, k seed", 0, kind="int", minimum=0, maximum=99, step=1)
 # RopeSetting field -> its control. Presets set these fields; the charts read them.
 OPTIONS = {
-    "beta_slow": ui.Param("cmp_alpha", "alpha (turns in L below which a pair is interpolated)", 1.0, minimum=0.25,
-                          maximum=4.0, step=0.25, help="The paper's alpha (beta_slow in the code). LLaMA: 1."),
-    "beta_fast": ui.Param("cmp_beta", "beta (turns in L above which a pair is kept)", 32.0, minimum=8.0,
-                          maximum=128.0, step=1.0, help="The paper's beta (beta_fast in the code). LLaMA: 32."),
-    "ramp": ui.Param("cmp_ramp", "Ramp between alpha and beta", "code", kind="choice", options=("code", "paper"),
-                     help="code: linear in the pair index, as transformers does; paper: linear in the turns r = L / lambda."),
-    "truncate": ui.Param("cmp_truncate", "Round the ramp's ends to whole pairs (truncate)", True, kind="bool",
-                         help="transformers' default; gpt-oss turns it off."),
-    "temperature": ui.Param("cmp_temp", "YaRN temperature (attention factor)", True, kind="bool",
-                            help="Multiply cos and sin by 0.1 ln s + 1, so logits grow by its square."),
-    "mscale": ui.Param("cmp_mscale", "mscale (DeepSeek; 0 = not set)", 0.0, minimum=0.0, maximum=2.0, step=0.1),
-    "mscale_all_dim": ui.Param("cmp_mscale_all", "mscale_all_dim (DeepSeek; 0 = not set)", 0.0, minimum=0.0,
-                               maximum=2.0, step=0.1),
-    "low_freq_factor": ui.Param("cmp_low", "Llama 3.1 low_freq_factor", 1.0, minimum=0.25, maximum=2.0, step=0.25),
-    "high_freq_factor": ui.Param("cmp_high", "Llama 3.1 high_freq_factor", 4.0, minimum=2.5, maximum=32.0, step=0.5),
+    "beta_slow": params.Param(
+        "cmp_alpha",
+        "alpha (turns in L below which a pair is interpolated)",
+        1.0,
+        minimum=0.25,
+        maximum=4.0,
+        step=0.25,
+        help="The paper's alpha (beta_slow in the code). LLaMA: 1.",
+    ),
+    "beta_fast": params.Param(
+        "cmp_beta",
+        "beta (turns in L above which a pair is kept)",
+        32.0,
+        minimum=8.0,
+        maximum=128.0,
+        step=1.0,
+        help="The paper's beta (beta_fast in the code). LLaMA: 32.",
+    ),
+    "ramp": params.Param(
+        "cmp_ramp",
+        "Ramp between alpha and beta",
+        "code",
+        kind="choice",
+        options=("code", "paper"),
+        help="code: linear in the pair index, as transformers does; paper: linear in the turns r = L / lambda.",
+    ),
+    "truncate": params.Param(
+        "cmp_truncate",
+        "Round the ramp's ends to whole pairs (truncate)",
+        True,
+        kind="bool",
+        help="transformers' default; gpt-oss turns it off.",
+    ),
+    "temperature": params.Param(
+        "cmp_temp",
+        "YaRN temperature (attention factor)",
+        True,
+        kind="bool",
+        help="Multiply cos and sin by 0.1 ln s + 1, so logits grow by its square.",
+    ),
+    "mscale": params.Param(
+        "cmp_mscale", "mscale (DeepSeek; 0 = not set)", 0.0, minimum=0.0, maximum=2.0, step=0.1
+    ),
+    "mscale_all_dim": params.Param(
+        "cmp_mscale_all", "mscale_all_dim (DeepSeek; 0 = not set)", 0.0, minimum=0.0, maximum=2.0, step=0.1
+    ),
+    "low_freq_factor": params.Param(
+        "cmp_low", "Llama 3.1 low_freq_factor", 1.0, minimum=0.25, maximum=2.0, step=0.25
+    ),
+    "high_freq_factor": params.Param(
+        "cmp_high", "Llama 3.1 high_freq_factor", 4.0, minimum=2.5, maximum=32.0, step=0.5
+    ),
 }
 SHARED_KEYS = ("d", "base", "L", "s")
 
@@ -45,23 +93,33 @@ def apply_preset() -> None:
 
 
 st.title("Compare: PI, NTK-aware, YaRN and friends")
-ui.narrative("""
+lesson.narrative("""
 Every method on this page reads the **same** settings: the head dim, base, trained length *L* and
 scale *s* in the sidebar, and the options below. Each method keeps one colour on every chart. Pick a
 preset to load a real model's numbers; the whole comparison lives in the page's URL, so a link
 reproduces it exactly.
 """)
 
-st.selectbox("Load a comparison preset", list(view.PRESETS), index=None, key="cmp_preset", placeholder="Choose a preset...",
-             on_change=apply_preset, help="Sets the sidebar settings, the methods and the options below.")
-chosen = [BY_NAME[name] for name in ui.param_widget(METHODS)]
+st.selectbox(
+    "Load a comparison preset",
+    list(view.PRESETS),
+    index=None,
+    key="cmp_preset",
+    placeholder="Choose a preset...",
+    on_change=apply_preset,
+    help="Sets the sidebar settings, the methods and the options below.",
+)
+chosen = [BY_NAME[name] for name in params.param_widget(METHODS)]
 with st.expander("Method options: ramp, temperature, mscale, Llama 3.1 factors"):
     left, right = st.columns(2)
-    options = {field: ui.param_widget(param, left if i < 5 else right) for i, (field, param) in enumerate(OPTIONS.items())}
-    seed = ui.param_widget(SEED, right)
+    options = {
+        field: params.param_widget(param, left if i < 5 else right)
+        for i, (field, param) in enumerate(OPTIONS.items())
+    }
+    seed = params.param_widget(SEED, right)
 
-settings = ui.shared_settings()
-setting = settings.rope(**options)
+setting = sidebar.current()
+setting = setting.with_(**options)
 methods = tuple(chosen[: view.MAX_METHODS])
 if len(chosen) > view.MAX_METHODS:
     st.warning(f"Showing the first {view.MAX_METHODS} methods: {', '.join(view.label(m) for m in methods)}.")
@@ -71,62 +129,81 @@ if not methods:
 else:
     if len(methods) == 1:
         st.caption("Add a second method to compare.")
-    L, target, s = settings.trained_length, settings.target_length, settings.scale
+    L, target, s = setting.original_length, sidebar.target_length(setting), setting.factor
     rows = view.summary_rows(methods, setting)
     by_label = {row["method"]: row for row in rows}
 
     st.subheader("1. Which pairs each method slows down")
-    quantity = ui.param_widget(QUANTITY)
-    ui.narrative(f"""
+    quantity = params.param_widget(QUANTITY)
+    lesson.narrative(f"""
 Pair *i* turns by theta_i per token. **PI** divides every frequency by s = {s:g}; **NTK-aware**
 raises the base so the fastest pair barely moves and only the slowest is divided by s; **NTK-by-parts**
 and **YaRN** keep pairs that turn more than beta = {setting.beta_fast:g} times inside L, interpolate
 those that turn less than alpha = {setting.beta_slow:g} times, and blend in between; **Llama 3.1**
 does the same with its own two thresholds.
 """)
-    ui.chart(ui.cached(view.frequency_figure)(methods, setting, quantity),
-             alt="Line chart per method of each pair's frequency relative to the unscaled model (or its wavelength), "
-                 "from the fastest pair on the left to the slowest on the right.", key="cmp_frequency")
+    lesson.chart(
+        lesson.cached(view.frequency_figure)(methods, setting, quantity),
+        alt="Line chart per method of each pair's frequency relative to the unscaled model (or its wavelength), "
+        "from the fastest pair on the left to the slowest on the right.",
+        key="cmp_frequency",
+    )
 
     st.subheader("2. What attention sees at long distances")
-    ui.narrative(f"""
+    lesson.narrative(f"""
 One seeded random query and key, rotated and dotted at distances out to 2L' = {2 * target:,}. Training
 only ever showed the model distances in the shaded band (up to L - 1 = {L - 1:,}). Plain RoPE past it
 produces score patterns the model never met; Position Interpolation replays the trained pattern
 stretched s = {s:g} times wider; the blended methods stretch only the slow pairs. YaRN's temperature
 makes the whole curve taller by its logit multiplier.
 """)
-    ui.chart(ui.cached(view.score_figure)(methods, setting, seed),
-             alt=f"Line chart of the attention logit versus relative distance from 0 to {2 * target:,} tokens for each "
-                 "method, with the training window shaded.", key="cmp_scores")
+    lesson.chart(
+        lesson.cached(view.score_figure)(methods, setting, seed),
+        alt=f"Line chart of the attention logit versus relative distance from 0 to {2 * target:,} tokens for each "
+        "method, with the training window shaded.",
+        key="cmp_scores",
+    )
 
     st.subheader("3. The position each token is rotated as")
-    ui.narrative("""
+    lesson.narrative("""
 Dividing a pair's frequency by *x* is the same as rotating token *m* as if it sat at *m / x* in that
 pair. Each panel shows that effective position for one pair. The fastest pair completes many turns in
 training, so any position there is familiar; the slowest pair never completes one, so only positions
 inside the shaded band are familiar.
 """)
-    ui.chart(ui.cached(view.position_figure)(methods, setting),
-             alt="Three line charts (fastest, middle and slowest pair) of the effective position each token is rotated "
-                 "as, per method, with the trained positions shaded.", key="cmp_positions")
+    lesson.chart(
+        lesson.cached(view.position_figure)(methods, setting),
+        alt="Three line charts (fastest, middle and slowest pair) of the effective position each token is rotated "
+        "as, per method, with the trained positions shaded.",
+        key="cmp_positions",
+    )
 
     st.subheader("4. Does attention stay sharp as the text grows?")
-    ui.narrative("""
+    lesson.narrative("""
 Longer sequences spread the softmax over more keys, so attention entropy rises with length (the dotted
 line is a perfectly uniform spread). YaRN's temperature multiplies the logits by its factor squared,
 which sharpens the softmax: at every length its entropy sits below that of the same frequencies
 without it (compare YaRN with NTK-by-parts). Every method sees the same seeded queries and keys;
 dynamic methods are re-evaluated at each length.
 """)
-    curves = {m: ui.cached(view.entropy_curve)(m, setting, seed) for m in methods}
-    ui.chart(ui.cached(view.entropy_figure)(curves, setting),
-             alt="Line chart of attention entropy versus sequence length on a log axis for each method, with ln(length) "
-                 "for reference and the trained lengths shaded.", key="cmp_entropy")
+    curves = {m: lesson.cached(view.entropy_curve)(m, setting, seed) for m in methods}
+    lesson.chart(
+        lesson.cached(view.entropy_figure)(curves, setting),
+        alt="Line chart of attention entropy versus sequence length on a log axis for each method, with ln(length) "
+        "for reference and the trained lengths shaded.",
+        key="cmp_entropy",
+    )
 
     st.subheader("The numbers to check")
-    st.dataframe(rows, hide_index=True, key="cmp_table", column_config={
-        view.COLUMNS[name]: st.column_config.NumberColumn(format=fmt) for name, fmt in view.COLUMN_FORMATS.items()})
+    st.dataframe(
+        rows,
+        hide_index=True,
+        key="cmp_table",
+        column_config={
+            view.COLUMNS[name]: st.column_config.NumberColumn(format=fmt)
+            for name, fmt in view.COLUMN_FORMATS.items()
+        },
+    )
     groups = {name: int(mask.sum()) for name, mask in view.pair_groups(setting).items()}
     st.caption(
         f"Pair groups of the unscaled model by turns inside L: fast (more than beta = {setting.beta_fast:g}) "
@@ -139,17 +216,24 @@ dynamic methods are re-evaluated at each length.
         "when mscale_all_dim is set). Dynamic methods are shown at l' = L'."
     )
     if setting.mscale_all_dim and any(m in view.TEMPERATURE_METHODS for m in methods):
-        st.info("DeepSeek-style mscale: transformers leaves cos and sin at mscale(s, mscale) / mscale(s, mscale_all_dim) "
-                "and the model multiplies its softmax scale by mscale(s, mscale_all_dim) squared; the charts use the "
-                "product, shown as logit x.", icon="ℹ️")
+        st.info(
+            "DeepSeek-style mscale: transformers leaves cos and sin at mscale(s, mscale) / mscale(s, mscale_all_dim) "
+            "and the model multiplies its softmax scale by mscale(s, mscale_all_dim) squared; the charts use the "
+            "product, shown as logit x.",
+            icon="ℹ️",
+        )
 
     plain = by_label.get(view.label("none"))
     yarn = by_label.get(view.label("yarn"))
     lines = []
     if plain is not None:
-        lines.append(f"plain RoPE sends {plain[view.COLUMNS['unseen']]} pairs past any angle they met in training")
+        lines.append(
+            f"plain RoPE sends {plain[view.COLUMNS['unseen']]} pairs past any angle they met in training"
+        )
     if yarn is not None:
-        lines.append(f"YaRN interpolates {yarn[view.COLUMNS['interpolated']]:.0f}% of the pairs, keeps "
-                     f"{yarn[view.COLUMNS['kept']]:.0f}% and multiplies logits by {yarn[view.COLUMNS['logit_multiplier']]:.3f}")
+        lines.append(
+            f"YaRN interpolates {yarn[view.COLUMNS['interpolated']]:.0f}% of the pairs, keeps "
+            f"{yarn[view.COLUMNS['kept']]:.0f}% and multiplies logits by {yarn[view.COLUMNS['logit_multiplier']]:.3f}"
+        )
     if lines:
-        ui.takeaway(f"At s = {s:g}, " + "; ".join(lines) + ".")
+        lesson.takeaway(f"At s = {s:g}, " + "; ".join(lines) + ".")

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core import ui
+from yarn_core.app import lesson
 
 st.title("YaRN Explorer")
 st.markdown("""
@@ -10,7 +10,7 @@ how **Position Interpolation, NTK-aware scaling and YaRN** stretch a RoPE model'
 Start with lesson 1 and follow the numbers; the sidebar settings (head dim, base, trained length L, scale s)
 drive every lesson, and the URL always holds them, so any view can be shared as a link.
 """)
-ui.narrative("""
+lesson.narrative("""
 **Where to go**
 
 - **Learn**: eight short lessons, from absolute positions to YaRN's temperature and dynamic scaling.
@@ -18,4 +18,6 @@ ui.narrative("""
 - **Lab**: a tiny RoPE transformer that fails past its training length — and recovers.
 - **Your model**: paste a `config.json` and see what its RoPE scaling does.
 """)
-st.page_link("pages/learn/positions.py", label="Begin: 1. Why positions break", icon=":material/arrow_forward:")
+st.page_link(
+    "pages/learn/positions.py", label="Begin: 1. Why positions break", icon=":material/arrow_forward:"
+)

@@ -1,13 +1,13 @@
 import streamlit as st
 
-from yarn_core import ui
-from yarn_core.views import interpolation as view
+from yarn_core.app import lesson, sidebar
+from yarn_core.app.views import interpolation as view
 
-settings = ui.shared_settings()
-L, s, target = settings.trained_length, settings.scale, settings.target_length
+setting = sidebar.current()
+L, s, target = setting.original_length, setting.factor, sidebar.target_length(setting)
 
 st.title("4. Position Interpolation")
-ui.narrative(f"""
+lesson.narrative(f"""
 A model trained on **{L:,}** positions is asked to read **{target:,}**. Feeding it positions past
 {L - 1:,} (*direct extrapolation*) shows it rotation angles it never saw, and it breaks.
 
@@ -17,28 +17,40 @@ s = L'/L = {s:g}. The {target:,} positions are stretched out over the trained {L
 angle the model sees is one it saw in training. Move **L** and **s** in the sidebar.
 """)
 
-ui.chart(view.position_map(L, s), alt=f"Line chart: plain RoPE positions run to {target - 1:,}, past the trained {L - 1:,}; PI positions m/s stay inside the trained range.", key="pi_position_map")
+lesson.chart(
+    view.position_map(L, s),
+    alt=f"Line chart: plain RoPE positions run to {target - 1:,}, past the trained {L - 1:,}; PI positions m/s stay inside the trained range.",
+    key="pi_position_map",
+)
 
-fig, facts = ui.cached(view.neighbour_angles)(settings.head_dim, settings.base, L, s)
+fig, facts = lesson.cached(view.neighbour_angles)(setting.dim, setting.base, L, s)
 st.markdown(f"""
 **The price.** Squeezing positions also squeezes the distance between neighbours. In the fastest
-pair, two adjacent tokens were **{facts['fastest_trained']:.3g} rad** apart in training; after PI they
-are **{facts['fastest_pi']:.3g} rad** apart — *s* times closer, in every pair alike. The model must now
+pair, two adjacent tokens were **{facts["fastest_trained"]:.3g} rad** apart in training; after PI they
+are **{facts["fastest_pi"]:.3g} rad** apart — *s* times closer, in every pair alike. The model must now
 tell apart neighbours whose angles differ less than anything it learned to separate.
 """)
-ui.chart(fig, alt="Log-scale line chart of the angle between neighbouring tokens per pair, as trained and after PI, which is lower by the factor s in every pair.", key="pi_neighbour_angles")
+lesson.chart(
+    fig,
+    alt="Log-scale line chart of the angle between neighbouring tokens per pair, as trained and after PI, which is lower by the factor s in every pair.",
+    key="pi_neighbour_angles",
+)
 
 fig, source = view.finetune_recovery()
-ui.narrative("""
+lesson.narrative("""
 **Why a short fine-tune follows.** The model has the right *range* of angles but a new *spacing*.
 A little training at the new length teaches it the finer spacing: in the PI paper, LLaMA 7B went from
 perplexity 16.10 to 7.12 at 8192 tokens within 200 steps.
 """)
-ui.chart(fig, alt="Bar chart: perplexity 16.10 at step 0 and 7.12 at step 200 of fine-tuning.", key="pi_finetune")
+lesson.chart(
+    fig, alt="Bar chart: perplexity 16.10 at step 0 and 7.12 at step 200 of fine-tuning.", key="pi_finetune"
+)
 st.caption(f"Source: {source}.")
 
-ui.takeaway(f"PI maps {target:,} positions onto the trained {L:,} (m -> m/{s:g}), so no angle is new — but neighbours end up {s:g}x closer, which a short fine-tune teaches the model to resolve.")
-ui.predict_then_reveal(
+lesson.takeaway(
+    f"PI maps {target:,} positions onto the trained {L:,} (m -> m/{s:g}), so no angle is new — but neighbours end up {s:g}x closer, which a short fine-tune teaches the model to resolve."
+)
+lesson.predict_then_reveal(
     "pi_fastest",
     f"With s = {s:g}, how far apart (in radians) are two neighbouring tokens in the fastest pair after PI?",
     ["1 rad, as in training", f"1/{s:g} rad", f"{s:g} rad"],

@@ -1,13 +1,13 @@
 import streamlit as st
 
-from yarn_core import ui
-from yarn_core.views import by_parts as view
+from yarn_core.app import lesson, params, sidebar
+from yarn_core.app.views import ntk_by_parts as view
 
-settings = ui.shared_settings()
-d, b, L, s = settings.head_dim, settings.base, settings.trained_length, settings.scale
+setting = sidebar.current()
+d, b, L, s = setting.dim, setting.base, setting.original_length, setting.factor
 
 st.title("6. NTK-by-parts")
-ui.narrative(f"""
+lesson.narrative(f"""
 NTK-aware slows the pairs down along a smooth curve, and so pushes some slow pairs past the angles
 they were trained on. **NTK-by-parts** (bloc97; section 3.2 of the YaRN paper) decides pair by pair
 instead, by counting how many full turns **r = L / wavelength** each pair makes inside the trained
@@ -23,87 +23,144 @@ The paper uses **α = 1, β = 32** for LLaMA. In configs and in transformers the
 """)
 
 left, right, ramp_col = st.columns([1, 1, 1.4])
-alpha = ui.param_widget(ui.Param("nbp_alpha", "α (beta_slow): interpolate below α turns", 1.0, kind="float",
-                                 minimum=0.25, maximum=16.0, step=0.25,
-                                 help="Pairs that make fewer than α full turns inside L are fully interpolated."), left)
-beta = ui.param_widget(ui.Param("nbp_beta", "β (beta_fast): keep above β turns", 32.0, kind="float",
-                                minimum=2.0, maximum=256.0, step=1.0,
-                                help="Pairs that make more than β full turns inside L are kept as trained."), right)
-ramp = ui.param_widget(ui.Param("nbp_ramp", "Ramp: the paper's or the reference code's", "paper", kind="choice",
-                                options=("paper", "code"),
-                                help="paper: γ linear in r = L / wavelength. code: γ linear in the pair index, as in "
-                                     "transformers."),
-                       ramp_col)
+alpha = params.param_widget(
+    params.Param(
+        "nbp_alpha",
+        "α (beta_slow): interpolate below α turns",
+        1.0,
+        kind="float",
+        minimum=0.25,
+        maximum=16.0,
+        step=0.25,
+        help="Pairs that make fewer than α full turns inside L are fully interpolated.",
+    ),
+    left,
+)
+beta = params.param_widget(
+    params.Param(
+        "nbp_beta",
+        "β (beta_fast): keep above β turns",
+        32.0,
+        kind="float",
+        minimum=2.0,
+        maximum=256.0,
+        step=1.0,
+        help="Pairs that make more than β full turns inside L are kept as trained.",
+    ),
+    right,
+)
+ramp = params.param_widget(
+    params.Param(
+        "nbp_ramp",
+        "Ramp: the paper's or the reference code's",
+        "paper",
+        kind="choice",
+        options=("paper", "code"),
+        help="paper: γ linear in r = L / wavelength. code: γ linear in the pair index, as in transformers.",
+    ),
+    ramp_col,
+)
 if alpha >= beta:
-    st.warning(f"α = {alpha:g} is not below β = {beta:g}, but the ramp needs α < β: this page uses α = {beta / 2:g}.")
+    st.warning(
+        f"α = {alpha:g} is not below β = {beta:g}, but the ramp needs α < β: this page uses α = {beta / 2:g}."
+    )
     alpha = beta / 2
 
-fig, facts = ui.cached(view.pair_regimes)(d, b, L, s, alpha, beta, ramp)
+fig, facts = lesson.cached(view.pair_regimes)(d, b, L, s, alpha, beta, ramp)
 if facts["no_pair_kept"]:
-    fate = ("every pair is fully interpolated: NTK-by-parts (and YaRN's frequencies) are exactly PI" if facts["all_interpolated"]
-            else f"the fastest pair is only γ = {facts['fastest_gamma_paper']:.2f} kept and every other pair less: "
-                 "NTK-by-parts (and YaRN) collapse towards PI")
-    st.warning(f"""**No pair is kept with these settings.** The shortest possible wavelength is 2π tokens (pair 0
-turns 1 rad per token whatever the base), so no pair turns more than L/(2π) = **{facts['max_turns']:.3g}** times inside
+    fate = (
+        "every pair is fully interpolated: NTK-by-parts (and YaRN's frequencies) are exactly PI"
+        if facts["all_interpolated"]
+        else f"the fastest pair is only γ = {facts['fastest_gamma_paper']:.2f} kept and every other pair less: "
+        "NTK-by-parts (and YaRN) collapse towards PI"
+    )
+    st.warning(
+        f"""**No pair is kept with these settings.** The shortest possible wavelength is 2π tokens (pair 0
+turns 1 rad per token whatever the base), so no pair turns more than L/(2π) = **{facts["max_turns"]:.3g}** times inside
 L = {L:,} — fewer than β = {beta:g}. Under the paper's ramp {fate}. (The reference code still keeps
-{facts['code_kept']} pair(s) only because it clamps the start of its ramp to pair 0.) Lower β below {facts['max_turns']:.3g}
-or raise L.""", icon="⚠️")
+{facts["code_kept"]} pair(s) only because it clamps the start of its ramp to pair 0.) Lower β below {facts["max_turns"]:.3g}
+or raise L.""",
+        icon="⚠️",
+    )
 
-ui.chart(fig, alt=f"Scatter of the trained wavelength of each of the {facts['pairs']} pairs on a log scale, coloured by regime: "
-                  f"{facts['kept']} kept below L/β = {facts['kept_below']:.4g} tokens, {facts['blended']} blended, "
-                  f"{facts['interpolated']} interpolated above L/α = {facts['interpolated_above']:.4g} tokens.",
-         key="nbp_regimes")
-counts = f"**{facts['kept']}** kept, **{facts['blended']}** blended and **{facts['interpolated']}** interpolated"
+lesson.chart(
+    fig,
+    alt=f"Scatter of the trained wavelength of each of the {facts['pairs']} pairs on a log scale, coloured by regime: "
+    f"{facts['kept']} kept below L/β = {facts['kept_below']:.4g} tokens, {facts['blended']} blended, "
+    f"{facts['interpolated']} interpolated above L/α = {facts['interpolated_above']:.4g} tokens.",
+    key="nbp_regimes",
+)
+counts = (
+    f"**{facts['kept']}** kept, **{facts['blended']}** blended and **{facts['interpolated']}** interpolated"
+)
 if ramp == "paper":
-    rule = (f"Under the paper's ramp the pairs with a wavelength under **L/β = {facts['kept_below']:,.4g} tokens** are kept "
-            f"and those over **L/α = {facts['interpolated_above']:,.4g} tokens** interpolated: {counts}.")
+    rule = (
+        f"Under the paper's ramp the pairs with a wavelength under **L/β = {facts['kept_below']:,.4g} tokens** are kept "
+        f"and those over **L/α = {facts['interpolated_above']:,.4g} tokens** interpolated: {counts}."
+    )
 else:
-    rule = (f"Under the reference code's ramp: {counts}. Its boundaries are the correction dims rounded outwards "
-            f"(next chart), so they can differ slightly from the thresholds L/β = {facts['kept_below']:,.4g} and "
-            f"L/α = {facts['interpolated_above']:,.4g} tokens drawn here.")
+    rule = (
+        f"Under the reference code's ramp: {counts}. Its boundaries are the correction dims rounded outwards "
+        f"(next chart), so they can differ slightly from the thresholds L/β = {facts['kept_below']:,.4g} and "
+        f"L/α = {facts['interpolated_above']:,.4g} tokens drawn here."
+    )
 st.markdown(f"""
 With L = {L:,}, α = {alpha:g} and β = {beta:g}. {rule}
 
 α and β are counted in **turns inside L**, not in tokens, so the same β = {beta:g} means a different wavelength
 threshold for every trained length: double L and both thresholds double. And since no pair turns more than
-L/(2π) = {facts['max_turns']:.3g} times, a small L can leave *no* pair to keep — try the tiny-model preset
+L/(2π) = {facts["max_turns"]:.3g} times, a small L can leave *no* pair to keep — try the tiny-model preset
 (L = 64) in the sidebar.
 """)
 
-cmp_fig, cmp = ui.cached(view.ramp_comparison)(d, b, L, alpha, beta, ramp)
-agreement = (f"{cmp['regimes_differ']} pair(s) land in a different regime (kept, blended or interpolated)." if cmp["regimes_differ"]
-             else "Here both agree on which pairs are kept and which are fully interpolated; only the blend differs.")
+cmp_fig, cmp = lesson.cached(view.ramp_comparison)(d, b, L, alpha, beta, ramp)
+agreement = (
+    f"{cmp['regimes_differ']} pair(s) land in a different regime (kept, blended or interpolated)."
+    if cmp["regimes_differ"]
+    else "Here both agree on which pairs are kept and which are fully interpolated; only the blend differs."
+)
 st.markdown(f"""
 **The paper's ramp and the code's ramp differ.** The paper defines γ as linear in r. The reference
 implementation (and transformers, which models load) is linear in the **pair index** instead, between two
-*correction dims* — the fractional pair indices where r = β ({cmp['paper_low']:.2f}) and r = α
-({cmp['paper_high']:.2f}) — rounded outwards to pairs **{cmp['code_low']:g}** and **{cmp['code_high']:g}** and
+*correction dims* — the fractional pair indices where r = β ({cmp["paper_low"]:.2f}) and r = α
+({cmp["paper_high"]:.2f}) — rounded outwards to pairs **{cmp["code_low"]:g}** and **{cmp["code_high"]:g}** and
 clamped to the valid range. Because r shrinks geometrically with the pair index, the paper's γ drops fast just past
-β and then flattens. The largest gap is at pair {cmp['gap_pair']}: γ = {cmp['paper_gamma']:.3f} (paper) versus
-{cmp['code_gamma']:.3f} (code). {agreement}
+β and then flattens. The largest gap is at pair {cmp["gap_pair"]}: γ = {cmp["paper_gamma"]:.3f} (paper) versus
+{cmp["code_gamma"]:.3f} (code). {agreement}
 """)
-ui.chart(cmp_fig, alt=f"Line chart of γ per pair for both ramps. The code's ramp is a straight line from pair {cmp['code_low']:g} "
-                      f"to pair {cmp['code_high']:g}; the paper's ramp is curved; they differ most at pair {cmp['gap_pair']}.",
-         key="nbp_ramps")
+lesson.chart(
+    cmp_fig,
+    alt=f"Line chart of γ per pair for both ramps. The code's ramp is a straight line from pair {cmp['code_low']:g} "
+    f"to pair {cmp['code_high']:g}; the paper's ramp is curved; they differ most at pair {cmp['gap_pair']}.",
+    key="nbp_ramps",
+)
 
-ui.narrative("""
+lesson.narrative("""
 Llama 3.1's `llama3` scaling is the same idea with the paper's ramp: its `low_freq_factor` and
 `high_freq_factor` play the roles of α and β (1 and 4 in its config). Below, the payoff: fast pairs untouched,
 slow pairs divided by exactly s, and — unlike NTK-aware — every pair that made fewer than α turns in
 training gets the full factor, so none of them meets a new angle.
 """)
-ui.chart(ui.cached(view.effective_scale)(d, b, L, s, alpha, beta, ramp),
-         alt=f"Log-scale line chart of how much each pair is slowed down: PI flat at {s:g}, NTK-aware a straight rising line, "
-             f"NTK-by-parts flat at 1 for the kept pairs, ramping, then flat at {s:g} for the interpolated pairs.",
-         key="nbp_effective_scale")
+lesson.chart(
+    lesson.cached(view.effective_scale)(d, b, L, s, alpha, beta, ramp),
+    alt=f"Log-scale line chart of how much each pair is slowed down: PI flat at {s:g}, NTK-aware a straight rising line, "
+    f"NTK-by-parts flat at 1 for the kept pairs, ramping, then flat at {s:g} for the interpolated pairs.",
+    key="nbp_effective_scale",
+)
 
-ui.takeaway(f"NTK-by-parts keeps the {facts['kept']} pairs that turn more than β = {beta:g} times inside L, interpolates the "
-            f"{facts['interpolated']} that turn fewer than α = {alpha:g} times, and blends the rest. α and β count turns inside L, "
-            "so the same values mean different pairs for a different trained length.")
-ui.predict_then_reveal(
+lesson.takeaway(
+    f"NTK-by-parts keeps the {facts['kept']} pairs that turn more than β = {beta:g} times inside L, interpolates the "
+    f"{facts['interpolated']} that turn fewer than α = {alpha:g} times, and blends the rest. α and β count turns inside L, "
+    "so the same values mean different pairs for a different trained length."
+)
+lesson.predict_then_reveal(
     "nbp_double_l",
     "Keep |D|, the base, α and β fixed and double the trained length L. What happens to the number of kept pairs?",
-    ["Fewer pairs are kept", "The same pairs are kept: α and β did not change", "More pairs are kept (or as many)"],
+    [
+        "Fewer pairs are kept",
+        "The same pairs are kept: α and β did not change",
+        "More pairs are kept (or as many)",
+    ],
     2,
     "Every pair makes twice as many turns inside a window twice as long, so the threshold L/β doubles and "
     "pairs that were just below β turns cross it.",

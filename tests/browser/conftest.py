@@ -11,16 +11,22 @@ import os
 
 import pytest
 
-from streamlit_page import ARTIFACTS, CHROMIUM, SCREENSHOTS, Server, launch_browser, new_page, open_app
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives the real app in headless Chromium (tests/browser)")
+from tests.support.streamlit_page import (
+    ARTIFACTS,
+    CHROMIUM,
+    SCREENSHOTS,
+    Server,
+    launch_browser,
+    new_page,
+    open_app,
+)
 
 
 def _unavailable(reason: str):
     if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs Debian's chromium)", pytrace=False)
+        pytest.fail(
+            f"{reason}; CI must run the browser tests (.ci/run installs Debian's chromium)", pytrace=False
+        )
     pytest.skip(reason)
 
 

@@ -2,15 +2,17 @@
 
 import pytest
 
-from streamlit_page import ARTIFACTS, Server, new_page, open_app
+from tests.support.streamlit_page import ARTIFACTS, Server, new_page, open_app
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(reason="Streamlit 1.67 runs its pages/-directory (v1) navigation until the first st.navigation call "
-                          "of the server's life, so the first visitor of a deep link after a restart sees a "
-                          "'Page not found' dialog over the right page. Fixed by renaming pages/ (e.g. to lessons/).",
-                   strict=False)
+@pytest.mark.xfail(
+    reason="Streamlit 1.67 runs its pages/-directory (v1) navigation until the first st.navigation call "
+    "of the server's life, so the first visitor of a deep link after a restart sees a "
+    "'Page not found' dialog over the right page. Fixed by renaming pages/ (e.g. to lessons/).",
+    strict=False,
+)
 def test_the_first_deep_link_after_a_restart_opens_without_a_page_not_found_dialog(browser):
     server = Server(log_path=ARTIFACTS / "browser-fresh-server.log").start()
     try:

@@ -12,8 +12,18 @@ import urllib.request
 
 import pytest
 
-from streamlit_page import (LESSONS, PAGES, chart_containers, chart_fingerprint, drawn_charts, errors_shown,
-                            open_app, rerun, screenshot, wait_ready)
+from tests.support.streamlit_page import (
+    LESSONS,
+    PAGES,
+    chart_containers,
+    chart_fingerprint,
+    drawn_charts,
+    errors_shown,
+    open_app,
+    rerun,
+    screenshot,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +93,9 @@ def test_opening_a_shared_url_restores_its_state(page, make_page, server):
 
 
 def test_a_garbage_url_is_clamped_with_a_note(page, server):
-    open_app(page, server, "interpolation", {"s": "abc", "d": "-5", "L": "nan", "base": "9" * 400, "present": ""})
+    open_app(
+        page, server, "interpolation", {"s": "abc", "d": "-5", "L": "nan", "base": "9" * 400, "present": ""}
+    )
     notes = alerts(page, "warning")
     assert notes and "Some settings in this link were adjusted" in notes[0]
     for label in ("Scale s", "Head dim", "Trained length", "Rotary base", "Presenter mode"):
@@ -121,7 +133,8 @@ def test_an_upload_over_the_cap_is_refused_with_a_message(page, server):
     open_app(page, server, "your_model")
     big = b'{"pad": "' + b"x" * 2_000_000 + b'"}'
     page.locator('.st-key-ym_upload input[type="file"]').set_input_files(
-        files=[{"name": "config.json", "mimeType": "application/json", "buffer": big}])
+        files=[{"name": "config.json", "mimeType": "application/json", "buffer": big}]
+    )
     message = page.locator(".st-key-ym_upload").get_by_text("or smaller")
     message.wait_for()
     assert "1.0MB" in message.inner_text()
@@ -143,21 +156,31 @@ def test_a_phone_wide_viewport_has_no_horizontal_scroll(make_page, server, path)
 def test_the_dark_theme_renders(make_page, server, screenshots):
     dark = make_page(color_scheme="dark")
     open_app(dark, server, "compare")
-    background = dark.evaluate("""() => getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor""")
-    red, green, blue = (int(c) for c in background[background.index("(") + 1:background.index(")")].split(",")[:3])
+    background = dark.evaluate(
+        """() => getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor"""
+    )
+    red, green, blue = (
+        int(c) for c in background[background.index("(") + 1 : background.index(")")].split(",")[:3]
+    )
     assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 60, f"background {background} is not dark"
     assert drawn_charts(dark) == chart_containers(dark) >= 1
     text = dark.evaluate("""() => getComputedStyle(document.querySelector('.js-plotly-plot .gtitle')).fill""")
-    red, green, blue = (int(c) for c in text[text.index("(") + 1:text.index(")")].split(",")[:3])
-    assert 0.2126 * red + 0.7152 * green + 0.0722 * blue > 150, f"chart title colour {text} is not light on dark"
+    red, green, blue = (int(c) for c in text[text.index("(") + 1 : text.index(")")].split(",")[:3])
+    assert 0.2126 * red + 0.7152 * green + 0.0722 * blue > 150, (
+        f"chart title colour {text} is not light on dark"
+    )
     assert not errors_shown(dark)
     screenshot(dark, screenshots / "compare-dark.png")
 
 
 def test_uploads_need_the_xsrf_token(server):
     """With XSRF protection on, a cross-site upload (no token) is refused."""
-    request = urllib.request.Request(f"{server.url}/_stcore/upload_file/some-session/some-file", method="PUT",
-                                     data=json.dumps({"a": 1}).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server.url}/_stcore/upload_file/some-session/some-file",
+        method="PUT",
+        data=json.dumps({"a": 1}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403

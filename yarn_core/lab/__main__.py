@@ -22,16 +22,25 @@ from .train import BASE_SCHEDULES, FINETUNE_SCHEDULE, Progress, evaluate, fine_t
 
 
 def _scaling(args) -> Scaling:
-    return Scaling(args.method, factor=args.scale, beta_fast=args.beta_fast, beta_slow=args.beta_slow,
-                   ramp=args.ramp, temperature=not args.no_temperature)
+    return Scaling(
+        args.method,
+        factor=args.scale,
+        beta_fast=args.beta_fast,
+        beta_slow=args.beta_slow,
+        ramp=args.ramp,
+        temperature=not args.no_temperature,
+    )
 
 
 def _printer(every: int):
     def show(progress: Progress) -> None:
         if progress.step % every == 0 or progress.step == progress.steps or progress.metric is not None:
             metric = "" if progress.metric is None else f"  metric {progress.metric:.4f}"
-            print(f"step {progress.step}/{progress.steps}  loss {progress.loss:.4f}{metric}  ({progress.seconds:.1f} s)",
-                  file=sys.stderr)
+            print(
+                f"step {progress.step}/{progress.steps}  loss {progress.loss:.4f}{metric}  ({progress.seconds:.1f} s)",
+                file=sys.stderr,
+            )
+
     return show
 
 
@@ -44,23 +53,33 @@ def _add_schedule(parser: argparse.ArgumentParser) -> None:
 
 def _add_scaling(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", required=True, choices=LAB_METHODS, help="a yarn_core.METHODS key")
-    parser.add_argument("--scale", type=float, required=True, help="s = L'/L (dynamic methods derive it from the length)")
+    parser.add_argument(
+        "--scale", type=float, required=True, help="s = L'/L (dynamic methods derive it from the length)"
+    )
     defaults = Scaling()
-    parser.add_argument("--beta-fast", type=float, default=defaults.beta_fast, help="YaRN beta (turns inside L)")
-    parser.add_argument("--beta-slow", type=float, default=defaults.beta_slow, help="YaRN alpha (turns inside L)")
+    parser.add_argument(
+        "--beta-fast", type=float, default=defaults.beta_fast, help="YaRN beta (turns inside L)"
+    )
+    parser.add_argument(
+        "--beta-slow", type=float, default=defaults.beta_slow, help="YaRN alpha (turns inside L)"
+    )
     parser.add_argument("--ramp", choices=("code", "paper"), default=defaults.ramp)
     parser.add_argument("--no-temperature", action="store_true", help="YaRN without the attention factor")
 
 
 def _schedule(args, default):
-    changes = {name: value for name, value in
-               (("steps", args.steps), ("batch_size", args.batch_size), ("lr", args.lr)) if value is not None}
+    changes = {
+        name: value
+        for name, value in (("steps", args.steps), ("batch_size", args.batch_size), ("lr", args.lr))
+        if value is not None
+    }
     return replace(default, **changes)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m yarn_core.lab",
-                                     description="The YaRN Explorer lab: a tiny RoPE model on CPU.")
+    parser = argparse.ArgumentParser(
+        prog="python -m yarn_core.lab", description="The YaRN Explorer lab: a tiny RoPE model on CPU."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("train", help="pre-train a base model at L = 64 with plain RoPE")
@@ -88,21 +107,49 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "train":
-            checkpoint, log = train(args.task, schedule=_schedule(args, BASE_SCHEDULES[args.task]), seed=args.seed,
-                                    on_progress=_printer(100))
+            checkpoint, log = train(
+                args.task,
+                schedule=_schedule(args, BASE_SCHEDULES[args.task]),
+                seed=args.seed,
+                on_progress=_printer(100),
+            )
             save_checkpoint(checkpoint, args.out)
-            print(json.dumps({"checkpoint": args.out, "task": args.task, "final_loss": log.losses[-1],
-                              "seconds": round(log.seconds, 2)}))
+            print(
+                json.dumps(
+                    {
+                        "checkpoint": args.out,
+                        "task": args.task,
+                        "final_loss": log.losses[-1],
+                        "seconds": round(log.seconds, 2),
+                    }
+                )
+            )
         elif args.command == "finetune":
             base = load_checkpoint(args.checkpoint)
-            tuned, log = fine_tune(base, _scaling(args), schedule=_schedule(args, FINETUNE_SCHEDULE), seed=args.seed,
-                                   on_progress=_printer(25))
+            tuned, log = fine_tune(
+                base,
+                _scaling(args),
+                schedule=_schedule(args, FINETUNE_SCHEDULE),
+                seed=args.seed,
+                on_progress=_printer(25),
+            )
             save_checkpoint(tuned, args.out)
-            print(json.dumps({"checkpoint": args.out, "task": tuned.task, "length": tuned.train_length,
-                              "metric_by_step": dict(zip(log.eval_steps, log.eval_values)), "seconds": round(log.seconds, 2)}))
+            print(
+                json.dumps(
+                    {
+                        "checkpoint": args.out,
+                        "task": tuned.task,
+                        "length": tuned.train_length,
+                        "metric_by_step": dict(zip(log.eval_steps, log.eval_values)),
+                        "seconds": round(log.seconds, 2),
+                    }
+                )
+            )
         elif args.command == "evaluate":
             start = time.perf_counter()
-            result = evaluate(load_checkpoint(args.checkpoint), _scaling(args), args.length, args.samples, args.seed)
+            result = evaluate(
+                load_checkpoint(args.checkpoint), _scaling(args), args.length, args.samples, args.seed
+            )
             result["seconds"] = round(time.perf_counter() - start, 3)
             print(json.dumps(result))
         else:

@@ -52,7 +52,10 @@ VARIANTS: dict[str, tuple[str, Scaling]] = {
     "ntk": ("NTK-aware", Scaling("ntk")),
     "ntk_by_parts": ("NTK-by-parts (beta 8)", Scaling("ntk_by_parts", beta_fast=YARN_BETA)),
     "yarn": ("YaRN (beta 8)", Scaling("yarn", beta_fast=YARN_BETA)),
-    "yarn_paper_beta32": ("YaRN, paper ramp, beta 32 (the trap)", Scaling("yarn", beta_fast=32.0, ramp="paper")),
+    "yarn_paper_beta32": (
+        "YaRN, paper ramp, beta 32 (the trap)",
+        Scaling("yarn", beta_fast=32.0, ramp="paper"),
+    ),
     "yarn_paper_beta8": ("YaRN, paper ramp, beta 8", Scaling("yarn", beta_fast=YARN_BETA, ramp="paper")),
 }
 FINETUNED = ("none", "linear", "ntk", "yarn")
@@ -60,7 +63,11 @@ FINETUNED = ("none", "linear", "ntk", "yarn")
 
 def checkpoint_name(task: str, variant: str = "base") -> str:
     """passkey-base.safetensors, or passkey-yarn-s4.safetensors for a fine-tuned one."""
-    return f"{task}-base.safetensors" if variant == "base" else f"{task}-{variant}-s{FINETUNE_FACTOR}.safetensors"
+    return (
+        f"{task}-base.safetensors"
+        if variant == "base"
+        else f"{task}-{variant}-s{FINETUNE_FACTOR}.safetensors"
+    )
 
 
 def finetune_scaling(variant: str) -> Scaling:
@@ -86,7 +93,9 @@ def load_results(asset_dir: str = str(ASSET_DIR)) -> dict:
     except FileNotFoundError:
         raise LabError(f"No lab results at {path}: run `python -m yarn_core.lab build-assets`.") from None
     except json.JSONDecodeError as err:
-        raise LabError(f"{path} is not valid JSON ({err}); rebuild it with `python -m yarn_core.lab build-assets`.") from None
+        raise LabError(
+            f"{path} is not valid JSON ({err}); rebuild it with `python -m yarn_core.lab build-assets`."
+        ) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,8 +122,12 @@ class Curves:
 
 def finetune_curves(task: str, variant: str, results: dict | None = None) -> Curves:
     entry = _entry(results, "finetune", task, variant)
-    return Curves(np.asarray(entry["steps"]), np.asarray(entry["curves"], dtype=float), tuple(entry["seeds"]),
-                  tuple(entry["steps_to_target"]))
+    return Curves(
+        np.asarray(entry["steps"]),
+        np.asarray(entry["curves"], dtype=float),
+        tuple(entry["seeds"]),
+        tuple(entry["steps_to_target"]),
+    )
 
 
 def zero_shot(task: str, variant: str, results: dict | None = None) -> list[dict]:
@@ -124,8 +137,9 @@ def zero_shot(task: str, variant: str, results: dict | None = None) -> list[dict
 
 def stack(sweeps: list[dict], key: str) -> np.ndarray:
     """One field of several sweeps as an array (seeds, ...), NaN where a sweep has None."""
-    return np.array([[np.nan if v is None else v for v in np.ravel(s[key])] for s in sweeps], dtype=float).reshape(
-        (len(sweeps), *np.shape(sweeps[0][key])))
+    return np.array(
+        [[np.nan if v is None else v for v in np.ravel(s[key])] for s in sweeps], dtype=float
+    ).reshape((len(sweeps), *np.shape(sweeps[0][key])))
 
 
 def _entry(results: dict | None, section: str, task: str, variant: str) -> dict:
@@ -136,9 +150,23 @@ def _entry(results: dict | None, section: str, task: str, variant: str) -> dict:
         raise LabError(f"The shipped results have no {section} entry for {task} / {variant}.") from None
 
 
-def live_sweep(task: str, scaling: Scaling, *, samples: int | None = None, match: bool = True,
-               variant: str = "base", asset_dir: str = str(ASSET_DIR)) -> dict:
+def live_sweep(
+    task: str,
+    scaling: Scaling,
+    *,
+    samples: int | None = None,
+    match: bool = True,
+    variant: str = "base",
+    asset_dir: str = str(ASSET_DIR),
+) -> dict:
     """Evaluate a shipped model under any scaling now, over the shipped lengths (and depths), with
     few samples (PAGE_SAMPLES by default: about half a second per task on one thread)."""
-    return sweep(load_shipped(task, variant, asset_dir), scaling, lengths=LENGTHS, depths=DEPTHS,
-                 samples=samples or PAGE_SAMPLES[task], seed=EVAL_SEED, match=match)
+    return sweep(
+        load_shipped(task, variant, asset_dir),
+        scaling,
+        lengths=LENGTHS,
+        depths=DEPTHS,
+        samples=samples or PAGE_SAMPLES[task],
+        seed=EVAL_SEED,
+        match=match,
+    )

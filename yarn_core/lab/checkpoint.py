@@ -83,9 +83,13 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
             metadata = handle.metadata() or {}
             tensors = {name: handle.get_tensor(name) for name in handle.keys()}
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise LabError(f"{path.name} is not a readable safetensors file (truncated or corrupt?): {err}") from err
+        raise LabError(
+            f"{path.name} is not a readable safetensors file (truncated or corrupt?): {err}"
+        ) from err
     if metadata.get("format") != FORMAT:
-        raise LabError(f"{path.name} is a safetensors file but not a YaRN Explorer lab checkpoint (no {FORMAT!r} format tag).")
+        raise LabError(
+            f"{path.name} is a safetensors file but not a YaRN Explorer lab checkpoint (no {FORMAT!r} format tag)."
+        )
 
     config = _from_json(path, metadata, "model", ModelConfig)
     scaling = _from_json(path, metadata, "scaling", Scaling)
@@ -94,9 +98,13 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
     try:
         task_spec = get_task(stored_task)
     except LabError as err:
-        raise LabError(f"{path.name} says it was trained on {stored_task!r}, a task this lab does not have.") from err
+        raise LabError(
+            f"{path.name} says it was trained on {stored_task!r}, a task this lab does not have."
+        ) from err
     if task is not None and stored_task != task:
-        raise LabError(f"{path.name} holds a model trained on the {stored_task} task, but a {task} model was expected.")
+        raise LabError(
+            f"{path.name} holds a model trained on the {stored_task} task, but a {task} model was expected."
+        )
     if config.vocab_size != task_spec.vocab_size:
         raise LabError(
             f"{path.name} has a vocabulary of {config.vocab_size} tokens, but the {stored_task} task uses {task_spec.vocab_size}."
@@ -112,7 +120,9 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
     model = GPT(config)
     _check_tensors(path, model.state_dict(), tensors)
     if weights_digest(tensors) != metadata.get("weights_sha256"):
-        raise LabError(f"The weights in {path.name} do not match the checksum in its header: the file was altered or damaged.")
+        raise LabError(
+            f"The weights in {path.name} do not match the checksum in its header: the file was altered or damaged."
+        )
     model.load_state_dict(tensors)
     model.eval().requires_grad_(False)
     return Checkpoint(model, stored_task, scaling, train_length, record)
@@ -135,7 +145,9 @@ def _from_json(path: Path, metadata: dict, key: str, kind):
     try:
         return kind(**value)
     except TypeError as err:
-        raise LabError(f"The {key!r} entry in the header of {path.name} has unexpected fields ({err}).") from None
+        raise LabError(
+            f"The {key!r} entry in the header of {path.name} has unexpected fields ({err})."
+        ) from None
     except LabError as err:
         raise LabError(f"The {key!r} entry in the header of {path.name} is invalid: {err}") from None
 

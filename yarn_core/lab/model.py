@@ -41,7 +41,11 @@ class ModelConfig:
                 raise LabError(f"model setting {name} must be a positive whole number, got {value!r}")
         if self.n_embd % (2 * self.n_head):
             raise LabError(f"n_embd {self.n_embd} must split into {self.n_head} heads of even size")
-        if not isinstance(self.rope_base, (int, float)) or not math.isfinite(self.rope_base) or self.rope_base <= 1:
+        if (
+            not isinstance(self.rope_base, (int, float))
+            or not math.isfinite(self.rope_base)
+            or self.rope_base <= 1
+        ):
             raise LabError(f"rope_base must be a finite number above 1, got {self.rope_base!r}")
 
     @property
@@ -79,9 +83,15 @@ class Scaling:
         """The yarn_core setting for this model at current length ``seq_len`` (dynamic methods read it)."""
         try:
             return RopeSetting(
-                dim=config.head_dim, base=float(config.rope_base), original_length=config.train_length,
-                factor=float(self.factor), seq_len=seq_len, beta_fast=float(self.beta_fast),
-                beta_slow=float(self.beta_slow), ramp=self.ramp, temperature=bool(self.temperature),
+                dim=config.head_dim,
+                base=float(config.rope_base),
+                original_length=config.train_length,
+                factor=float(self.factor),
+                seq_len=seq_len,
+                beta_fast=float(self.beta_fast),
+                beta_slow=float(self.beta_slow),
+                ramp=self.ramp,
+                temperature=bool(self.temperature),
             )
         except (TypeError, ValueError) as err:
             raise LabError(f"invalid RoPE setting: {err}") from err

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 import torch
@@ -39,10 +39,19 @@ class Schedule:
     grad_clip: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.steps, int) or self.steps < 1 or not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise LabError(f"steps and batch size must be positive whole numbers, got {self.steps} and {self.batch_size}")
+        if (
+            not isinstance(self.steps, int)
+            or self.steps < 1
+            or not isinstance(self.batch_size, int)
+            or self.batch_size < 1
+        ):
+            raise LabError(
+                f"steps and batch size must be positive whole numbers, got {self.steps} and {self.batch_size}"
+            )
         if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or not 0 < self.lr <= 1:
-            raise LabError(f"the learning rate must be a number in (0, 1], got {self.lr!r}; AdamW at this scale wants about 1e-3")
+            raise LabError(
+                f"the learning rate must be a number in (0, 1], got {self.lr!r}; AdamW at this scale wants about 1e-3"
+            )
 
     def lr_at(self, step: int) -> float:
         """lr * (step + 1) / warmup during warmup, then lr_min + (lr - lr_min)(1 + cos(pi p)) / 2."""
@@ -107,7 +116,9 @@ def token_scores(model: GPT, scaling: Scaling, idx: torch.Tensor, targets: torch
     return torch.cat(nll_parts), torch.cat(hit_parts)
 
 
-def task_metric(task_name: str, model: GPT, scaling: Scaling, idx: torch.Tensor, targets: torch.Tensor) -> float:
+def task_metric(
+    task_name: str, model: GPT, scaling: Scaling, idx: torch.Tensor, targets: torch.Tensor
+) -> float:
     """passkey: share of sequences with every answer digit right (= greedy decoding exact match);
     copy: mean NLL (nats) over the copied tokens."""
     nll, hit = token_scores(model, scaling, idx, targets)
@@ -143,11 +154,20 @@ def evaluate(checkpoint: Checkpoint, scaling: Scaling, length: int, samples: int
     idx, targets = get_task(checkpoint.task).batch(cell_rng(seed, length), samples, length)
     value = task_metric(checkpoint.task, checkpoint.model, scaling, idx, targets)
     metric = get_task(checkpoint.task).metric
-    return {"metric": metric, "value": value, "task": checkpoint.task, "length": length, "samples": samples,
-            "seed": seed, "scaling": scaling.to_dict()}
+    return {
+        "metric": metric,
+        "value": value,
+        "task": checkpoint.task,
+        "length": length,
+        "samples": samples,
+        "seed": seed,
+        "scaling": scaling.to_dict(),
+    }
 
 
-def passkey_grid(model: GPT, scaling: Scaling, lengths, depths, samples: int, seed: int, match: bool = True) -> np.ndarray:
+def passkey_grid(
+    model: GPT, scaling: Scaling, lengths, depths, samples: int, seed: int, match: bool = True
+) -> np.ndarray:
     """Passkey accuracy, shape (len(lengths), len(depths)); ``samples`` sequences per cell.
     With ``match`` each length T is evaluated at s = max(1, T / L), else at scaling.factor."""
     task = get_task("passkey")
@@ -160,7 +180,9 @@ def passkey_grid(model: GPT, scaling: Scaling, lengths, depths, samples: int, se
     return grid
 
 
-def copy_profile(model: GPT, scaling: Scaling, length: int, samples: int, seed: int, bins: int = 16, match: bool = True):
+def copy_profile(
+    model: GPT, scaling: Scaling, length: int, samples: int, seed: int, bins: int = 16, match: bool = True
+):
     """Copy-task NLL at length T: the mean over all copied tokens, and by position.
     Returns (mean_nll, bin_edges (bins + 1,), nll_per_bin (bins,), NaN where a bin has no token)."""
     at = matched(scaling, model.config, length) if match else scaling
@@ -186,15 +208,28 @@ class AttentionView:
     tokens: np.ndarray
 
 
-def attention_view(checkpoint: Checkpoint, scaling: Scaling, length: int, layer: int = -1, head: int = 0,
-                   seed: int = 0, depth: float | None = 0.5) -> AttentionView:
+def attention_view(
+    checkpoint: Checkpoint,
+    scaling: Scaling,
+    length: int,
+    layer: int = -1,
+    head: int = 0,
+    seed: int = 0,
+    depth: float | None = 0.5,
+) -> AttentionView:
     """Attention of one head on a seeded sequence of length T; entropy H_m = -sum_n p_mn ln p_mn."""
     task = get_task(checkpoint.task)
     rng = cell_rng(seed, length)
-    idx, _ = task.batch(rng, 1, length, depth=depth) if checkpoint.task == "passkey" else task.batch(rng, 1, length)
+    idx, _ = (
+        task.batch(rng, 1, length, depth=depth)
+        if checkpoint.task == "passkey"
+        else task.batch(rng, 1, length)
+    )
     maps = checkpoint.model.attention(idx, scaling)
     if not -len(maps) <= layer < len(maps) or not 0 <= head < checkpoint.config.n_head:
-        raise LabError(f"the model has {len(maps)} layers and {checkpoint.config.n_head} heads; got layer {layer}, head {head}")
+        raise LabError(
+            f"the model has {len(maps)} layers and {checkpoint.config.n_head} heads; got layer {layer}, head {head}"
+        )
     p = maps[layer][0, head].double()  # (T, T)
     entropy = -(p * torch.log(p.clamp_min(1e-300))).sum(-1)
     return AttentionView(p.numpy(), entropy.numpy(), idx[0].numpy())
@@ -217,9 +252,19 @@ def _optimizer(model: GPT, schedule: Schedule) -> torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=schedule.lr, betas=(0.9, 0.95))
 
 
-def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, schedule: Schedule, seed: int, *,
-                 eval_every: int = 0, eval_samples: int = 64, stop_at: float | None = None,
-                 on_progress: ProgressCallback | None = None) -> TrainLog:
+def run_training(
+    model: GPT,
+    task_name: str,
+    scaling: Scaling,
+    length: int,
+    schedule: Schedule,
+    seed: int,
+    *,
+    eval_every: int = 0,
+    eval_samples: int = 64,
+    stop_at: float | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> TrainLog:
     """Train ``model`` in place on the task at length T. Every ``eval_every`` steps (and at step 0)
     the task metric is measured on a fixed seeded set of ``eval_samples`` sequences at length T;
     with ``stop_at`` training ends as soon as that metric reaches it. Raises LabError when the
@@ -228,7 +273,9 @@ def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, sche
     above ln V)."""
     task = get_task(task_name)
     if length < task.min_length:
-        raise LabError(f"the {task_name} task needs sequences of at least {task.min_length} tokens, got {length}")
+        raise LabError(
+            f"the {task_name} task needs sequences of at least {task.min_length} tokens, got {length}"
+        )
     rng = np.random.default_rng(seed)
     eval_set = monitor_set(task_name, seed, length, eval_samples) if eval_every else None
     better = higher_is_better(task_name)
@@ -243,7 +290,11 @@ def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, sche
         model.train()
         log.eval_steps.append(step)
         log.eval_values.append(value)
-        if stop_at is not None and log.reached_target_at is None and (value >= stop_at if better else value <= stop_at):
+        if (
+            stop_at is not None
+            and log.reached_target_at is None
+            and (value >= stop_at if better else value <= stop_at)
+        ):
             log.reached_target_at = step
         return value
 
@@ -281,39 +332,94 @@ def run_training(model: GPT, task_name: str, scaling: Scaling, length: int, sche
     return log
 
 
-def train(task_name: str, *, schedule: Schedule | None = None, seed: int = 0, config: ModelConfig | None = None,
-          eval_every: int = 0, on_progress: ProgressCallback | None = None) -> tuple[Checkpoint, TrainLog]:
+def train(
+    task_name: str,
+    *,
+    schedule: Schedule | None = None,
+    seed: int = 0,
+    config: ModelConfig | None = None,
+    eval_every: int = 0,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[Checkpoint, TrainLog]:
     """Pre-train a fresh model at its length L with plain RoPE."""
     task = get_task(task_name)
     schedule = schedule or BASE_SCHEDULES[task_name]
     config = config or ModelConfig(vocab_size=task.vocab_size)
     if config.vocab_size != task.vocab_size:
-        raise LabError(f"the {task_name} task needs vocab_size {task.vocab_size}, the config has {config.vocab_size}")
+        raise LabError(
+            f"the {task_name} task needs vocab_size {task.vocab_size}, the config has {config.vocab_size}"
+        )
     model = GPT(config, seed=seed)
-    log = run_training(model, task_name, Scaling(), config.train_length, schedule, seed,
-                       eval_every=eval_every, on_progress=on_progress)
-    record = {"kind": "base", "seed": seed, "schedule": asdict(schedule), "seconds": round(log.seconds, 2),
-              "final_loss": log.losses[-1]}
+    log = run_training(
+        model,
+        task_name,
+        Scaling(),
+        config.train_length,
+        schedule,
+        seed,
+        eval_every=eval_every,
+        on_progress=on_progress,
+    )
+    record = {
+        "kind": "base",
+        "seed": seed,
+        "schedule": asdict(schedule),
+        "seconds": round(log.seconds, 2),
+        "final_loss": log.losses[-1],
+    }
     model.requires_grad_(False)
     return Checkpoint(model, task_name, Scaling(), config.train_length, record), log
 
 
-def fine_tune(base: Checkpoint, scaling: Scaling, *, schedule: Schedule = FINETUNE_SCHEDULE, seed: int = 0,
-              eval_every: int = 10, eval_samples: int = 64, stop_at: float | None = None,
-              on_progress: ProgressCallback | None = None) -> tuple[Checkpoint, TrainLog]:
+def fine_tune(
+    base: Checkpoint,
+    scaling: Scaling,
+    *,
+    schedule: Schedule = FINETUNE_SCHEDULE,
+    seed: int = 0,
+    eval_every: int = 10,
+    eval_samples: int = 64,
+    stop_at: float | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[Checkpoint, TrainLog]:
     """Fine-tune a copy of ``base`` (never the shared original) at length s * L with ``scaling``."""
     length = round(scaling.factor * base.config.train_length)
     model = copy.deepcopy(base.model).requires_grad_(True)
-    log = run_training(model, base.task, scaling, length, schedule, seed, eval_every=eval_every,
-                       eval_samples=eval_samples, stop_at=stop_at, on_progress=on_progress)
+    log = run_training(
+        model,
+        base.task,
+        scaling,
+        length,
+        schedule,
+        seed,
+        eval_every=eval_every,
+        eval_samples=eval_samples,
+        stop_at=stop_at,
+        on_progress=on_progress,
+    )
     model.requires_grad_(False)
-    record = {"kind": "finetune", "seed": seed, "schedule": asdict(schedule), "seconds": round(log.seconds, 2),
-              "steps_run": len(log.losses), "from": base.record}
+    record = {
+        "kind": "finetune",
+        "seed": seed,
+        "schedule": asdict(schedule),
+        "seconds": round(log.seconds, 2),
+        "steps_run": len(log.losses),
+        "from": base.record,
+    }
     return Checkpoint(model, base.task, scaling, length, record), log
 
 
-def sweep(checkpoint: Checkpoint, scaling: Scaling, *, lengths, samples: int, seed: int, match: bool,
-          depths=(0.0, 0.25, 0.5, 0.75, 1.0), bins: int = 16) -> dict:
+def sweep(
+    checkpoint: Checkpoint,
+    scaling: Scaling,
+    *,
+    lengths,
+    samples: int,
+    seed: int,
+    match: bool,
+    depths=(0.0, 0.25, 0.5, 0.75, 1.0),
+    bins: int = 16,
+) -> dict:
     """The task's view over evaluation lengths, as plain JSON-ready values.
 
     passkey: {"accuracy": (lengths x depths) grid, "by_length": mean over depths}, ``samples`` per cell;
@@ -323,11 +429,21 @@ def sweep(checkpoint: Checkpoint, scaling: Scaling, *, lengths, samples: int, se
     lengths = [int(length) for length in lengths]
     if checkpoint.task == "passkey":
         grid = passkey_grid(checkpoint.model, scaling, lengths, depths, samples, seed, match=match)
-        return {"lengths": lengths, "depths": list(depths), "accuracy": grid.tolist(), "by_length": grid.mean(axis=1).tolist()}
-    profiles = [copy_profile(checkpoint.model, scaling, length, samples, seed, bins=bins, match=match) for length in lengths]
+        return {
+            "lengths": lengths,
+            "depths": list(depths),
+            "accuracy": grid.tolist(),
+            "by_length": grid.mean(axis=1).tolist(),
+        }
+    profiles = [
+        copy_profile(checkpoint.model, scaling, length, samples, seed, bins=bins, match=match)
+        for length in lengths
+    ]
     return {
         "lengths": lengths,
         "nll_by_length": [mean for mean, _, _ in profiles],
         "position_edges": [edges.tolist() for _, edges, _ in profiles],
-        "nll_by_position": [[None if np.isnan(v) else float(v) for v in per_bin] for _, _, per_bin in profiles],
+        "nll_by_position": [
+            [None if np.isnan(v) else float(v) for v in per_bin] for _, _, per_bin in profiles
+        ],
     }

@@ -1,0 +1,398 @@
+"""The lab page: its first view comes from the shipped results and checkpoints and shows exactly
+their numbers; a changed control evaluates the shipped model live; the fine-tune button trains a
+private copy and adds a curve; divergence and damaged checkpoints end in a message; every control
+clamps garbage from the URL with a note.
+
+Shipped numbers are checked against assets/lab/results.json read here with json and NumPy, not
+through the page's own helpers."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support import ROOT
+from tests.support.apptest_helpers import (
+    assert_clean,
+    assert_finite_charts,
+    chart_by_title,
+    charts,
+    open_page,
+    run_with_params,
+    trace,
+)
+from yarn_core.app import params
+
+LAB = "pages/lab/lab.py"
+RESULTS = json.loads((ROOT / "assets" / "lab" / "results.json").read_text())
+SETTINGS = RESULTS["settings"]
+L = SETTINGS["train_length"]
+COLUMNS = [f"{T} ({T // L}x)" for T in SETTINGS["lengths"]]
+SEED0 = SETTINGS["seeds"].index(0)
+
+
+@pytest.fixture(scope="module")
+def first_view() -> AppTest:
+    at = open_page(LAB)
+    assert_clean(at)
+    return at
+
+
+# The page's tables in order (AppTest does not expose a dataframe's key).
+TABLES = ("lab_table_passkey", "lab_table_copy", "lab_seeds_passkey", "lab_seeds_copy", "lab_table_finetuned")
+
+
+def table(at: AppTest, key: str):
+    assert len(at.dataframe) == len(TABLES)
+    return at.dataframe[TABLES.index(key)].value
+
+
+def heatmap_z(spec: dict) -> np.ndarray:
+    return np.asarray(next(t for t in spec["data"] if t["type"] == "heatmap")["z"], dtype=float)
+
+
+def metric_key(task: str) -> str:
+    return "by_length" if task == "passkey" else "nll_by_length"
+
+
+def test_first_view_renders_from_the_shipped_assets(first_view):
+    at = first_view
+    assert not at.error, [e.value for e in at.error]
+    assert_finite_charts(at)
+    info = at.info[0].value
+    from yarn_core.lab import load_shipped
+
+    config = load_shipped("passkey").config
+    assert f"head dim **{config.head_dim}**" in info and f"L = {L}**" in info, info
+    assert "not the sidebar settings" in info
+    assert any("exactly as the shipped *YaRN (beta 8)* does" in c.value for c in at.caption), (
+        "no live evaluation at first view"
+    )
+    import torch
+
+    assert torch.get_num_threads() == 1, "live work runs on one thread"
+
+
+def test_zero_shot_tables_equal_the_shipped_results(first_view):
+    for task in ("passkey", "copy"):
+        shown = table(first_view, f"lab_table_{task}")
+        variants = RESULTS["zero_shot"][task]
+        assert list(shown["method"]) == [RESULTS["variants"][v]["label"] for v in variants]
+        for row, variant in enumerate(variants):
+            per_seed = np.array([s[metric_key(task)] for s in variants[variant]["sweeps"]])
+            np.testing.assert_allclose(
+                shown.loc[row, COLUMNS].to_numpy(float), per_seed.mean(axis=0), rtol=0, atol=1e-12
+            )
+            low, high = per_seed.min(axis=0), per_seed.max(axis=0)
+            assert shown.loc[row, "range over seeds (2x / 4x / 8x)"] == " / ".join(
+                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(low[1:], high[1:])
+            )
+        seeds = table(first_view, f"lab_seeds_{task}")
+        assert len(seeds) == len(variants) * len(SETTINGS["seeds"]) and set(seeds["seed"]) == set(
+            SETTINGS["seeds"]
+        )
+        for variant, entry in variants.items():
+            rows = seeds[seeds["method"] == RESULTS["variants"][variant]["label"]]
+            for seed, sweep in zip(entry["seeds"], entry["sweeps"]):
+                np.testing.assert_array_equal(
+                    rows[rows["seed"] == seed][COLUMNS].to_numpy(float)[0], sweep[metric_key(task)]
+                )
+
+
+def test_failure_heatmap_is_plain_rope_averaged_over_seeds(first_view):
+    z = heatmap_z(chart_by_title(first_view, "Passkey accuracy, plain RoPE"))
+    grids = np.array([s["accuracy"] for s in RESULTS["zero_shot"]["passkey"]["none"]["sweeps"]])
+    np.testing.assert_allclose(z, grids.mean(axis=0), rtol=0, atol=1e-12)
+    assert z[0].min() > 0.9 and z[-1].max() < 0.5, "near perfect at L, lost at 8x: what the text says"
+
+
+def test_default_setting_shows_the_shipped_seed0_yarn_sweep(first_view):
+    z = heatmap_z(chart_by_title(first_view, "Passkey accuracy, YaRN (shipped, seed 0)"))
+    np.testing.assert_array_equal(z, RESULTS["zero_shot"]["passkey"]["yarn"]["sweeps"][SEED0]["accuracy"])
+    profile = chart_by_title(first_view, "Copy loss by position, YaRN (shipped, seed 0)")
+    shipped = RESULTS["zero_shot"]["copy"]["yarn"]["sweeps"][SEED0]
+    for i, T in enumerate(SETTINGS["lengths"]):
+        y = trace(profile, f"T = {T} ")["y"]
+        expected = np.array([v for v in shipped["nll_by_position"][i] if v is not None])
+        np.testing.assert_allclose(y, expected, rtol=0, atol=1e-12)
+
+
+def test_gamma_chart_keeps_exactly_the_pairs_turning_more_than_beta(first_view):
+    """Paper ramp: gamma_i = clip((r_i - alpha) / (beta - alpha), 0, 1) with r_i = L / lambda_i."""
+    at = open_page(LAB, {"lab_ramp": "paper", "lab_beta": "4", "lab_method": "ntk_by_parts"})
+    assert_clean(at)
+    spec = chart_by_title(at, "Which pairs NTK-by-parts keeps")
+    config = __import__("yarn_core.lab", fromlist=["load_shipped"]).load_shipped("passkey").config
+    i = np.arange(config.head_dim // 2)
+    turns = L / (2 * math.pi * config.rope_base ** (2 * i / config.head_dim))
+    np.testing.assert_allclose(spec["data"][0]["y"], np.clip((turns - 1.0) / (4.0 - 1.0), 0, 1), atol=1e-12)
+    assert f"keeps **{int((turns >= 4).sum())}** of the {len(i)} pairs" in "".join(
+        m.value for m in at.markdown
+    )
+
+
+def test_the_trap_chart_never_reaches_gamma_one_with_beta_32(first_view):
+    spec = chart_by_title(first_view, "The trap")
+    trap = np.asarray(trace(spec, "beta 32")["y"])
+    assert trap.max() == pytest.approx((L / (2 * math.pi) - 1) / (32 - 1)), (
+        "the fastest pair turns L / (2 pi) times"
+    )
+    assert trace(spec, "paper ramp, beta 8")["y"].max() == 1.0
+
+
+def test_recovery_chart_shows_the_mean_and_spread_of_every_seed(first_view):
+    spec = chart_by_title(first_view, "Recovery at")
+    for variant, entry in RESULTS["finetune"]["passkey"].items():
+        label = RESULTS["variants"][variant]["label"]
+        curves = np.array(entry["curves"])
+        line = next(t for t in spec["data"] if t.get("name") == label)
+        np.testing.assert_allclose(line["y"], curves.mean(axis=0), atol=1e-12)
+        band = next(t for t in spec["data"] if t.get("name") == f"{label} (min to max)")
+        np.testing.assert_allclose(
+            band["y"], np.concatenate([curves.max(axis=0), curves.min(axis=0)[::-1]]), atol=1e-12
+        )
+    after = table(first_view, "lab_table_finetuned")
+    for row, (variant, entry) in enumerate(RESULTS["finetune"]["passkey"].items()):
+        finals = np.array([s["by_length"] for s in entry["final"]])
+        np.testing.assert_allclose(after.loc[row, COLUMNS].to_numpy(float), finals.mean(axis=0), atol=1e-12)
+
+
+def test_a_changed_control_evaluates_live_with_finite_values():
+    at = open_page(LAB, {"lab_beta": "5"})
+    assert_clean(at)
+    assert_finite_charts(at)
+    assert any("Evaluated live on the shipped seed-0 model" in c.value for c in at.caption)
+    z = heatmap_z(chart_by_title(at, "Passkey accuracy, YaRN (live, seed 0)"))
+    samples = __import__("yarn_core.lab", fromlist=["PAGE_SAMPLES"]).PAGE_SAMPLES["passkey"]
+    assert z.shape == (len(SETTINGS["lengths"]), len(SETTINGS["depths"])) and np.all((z >= 0) & (z <= 1))
+    np.testing.assert_allclose(
+        z * samples, np.round(z * samples), atol=1e-9, err_msg="each cell counts whole keys"
+    )
+
+
+@pytest.mark.parametrize(
+    "query, variant",
+    [
+        ({"lab_method": "dynamic_ntk"}, "ntk"),  # at s = T / L a dynamic method is its static one
+        ({"lab_method": "dynamic_ntk", "lab_scale": "fixed"}, "ntk"),  # a dynamic method ignores a fixed s
+        ({"lab_temp": "0"}, "ntk_by_parts"),  # YaRN without its temperature
+        ({"lab_beta": "16"}, "yarn"),  # the code ramp clamps beta = 8 and 16 to the same pairs at L = 64
+    ],
+)
+def test_a_setting_that_rotates_like_a_shipped_variant_shows_its_shipped_numbers(query, variant):
+    at = open_page(LAB, query)
+    assert_clean(at)
+    label = RESULTS["variants"][variant]["label"]
+    assert any(f"exactly as the shipped *{label}* does" in c.value for c in at.caption), [
+        c.value for c in at.caption
+    ]
+    spec = next(
+        c
+        for c in charts(at)
+        if c["layout"]["title"]["text"].startswith("Passkey accuracy")
+        and c["layout"]["title"]["text"].endswith("(shipped, seed 0)")
+    )
+    np.testing.assert_array_equal(
+        heatmap_z(spec), RESULTS["zero_shot"]["passkey"][variant]["sweeps"][SEED0]["accuracy"]
+    )
+
+
+def test_the_temperature_control_scales_yarns_attention_factor():
+    """sqrt(1/t) = 0.1 m ln s + 1 multiplies cos and sin; m = 1 is YaRN's own."""
+    from yarn_core.app.views import lab as view
+    from yarn_core.lab import Scaling, load_shipped
+
+    config = load_shipped("passkey").config
+    for m in (0.0, 1.0, 2.5):
+        for method in ("yarn", "dynamic_yarn"):
+            rope = view.setting_scaling(method, 1.0, 8.0, "code", m, "fixed").rope(config, 4 * L)
+            assert rope.attention_factor == pytest.approx(0.1 * m * math.log(4) + 1)
+            np.testing.assert_array_equal(
+                rope.inv_freq, Scaling(method, 4.0, beta_fast=8.0).rope(config, 4 * L).inv_freq
+            )
+
+
+def plain_numbers(value) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain_numbers(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(plain_numbers(v) for v in value)
+    return value is None or isinstance(value, (str, int, float))
+
+
+def test_fine_tune_button_trains_a_private_copy_and_adds_a_curve():
+    from yarn_core.lab import load_shipped
+    from yarn_core.lab.checkpoint import weights_digest
+
+    shipped = load_shipped("passkey")
+    before = weights_digest(shipped.model.state_dict())
+    at = open_page(LAB, {"lab_ft_steps": "10"})
+    at.button(key="lab_ft_go").click().run()
+    assert_clean(at)
+    assert not at.error, [e.value for e in at.error]
+    runs = at.session_state["_lab_runs"]
+    assert len(runs) == 1 and plain_numbers(runs), "session state holds small lists of numbers only"
+    spec = chart_by_title(at, "Recovery at")
+    mine = trace(spec, "your run")
+    assert list(mine["x"]) == [0, 10] and np.all(np.isfinite(mine["y"]))
+    assert mine["y"][0] == pytest.approx(RESULTS["finetune"]["passkey"]["yarn"]["curves"][SEED0][0]), (
+        "step 0 is the shipped base model on the shipped curve's sequences"
+    )
+    assert weights_digest(shipped.model.state_dict()) == before, "the shared shipped model is never trained"
+
+
+def test_a_diverging_fine_tune_stops_with_a_message():
+    at = open_page(LAB, {"lab_ft_steps": "10", "lab_ft_lr": "1"})
+    at.button(key="lab_ft_go").click().run()
+    assert_clean(at)
+    assert any("diverged" in e.value for e in at.error), [e.value for e in at.error]
+    assert "_lab_runs" not in at.session_state or not at.session_state["_lab_runs"]
+
+
+def test_train_from_scratch_shows_its_loss_and_zero_shot_numbers():
+    at = open_page(LAB, {"lab_ft_task": "copy", "lab_pt_steps": "50", "lab_seed": "3"})
+    at.button(key="lab_pt_go").click().run()
+    assert_clean(at)
+    assert not at.error, [e.value for e in at.error]
+    scratch = at.session_state["_lab_scratch"]
+    assert plain_numbers(scratch) and scratch["steps"] == 50 and scratch["seed"] == 3
+    spec = chart_by_title(at, "Pre-training the copy model from scratch")
+    mine = trace(spec, "your run (seed 3)")
+    assert list(mine["x"]) == [10, 20, 30, 40, 50] and np.all(np.isfinite(mine["y"]))
+    assert len([t for t in spec["data"] if str(t["name"]).startswith("shipped seed")]) == len(
+        SETTINGS["seeds"]
+    )
+    rows = at.dataframe[-1].value
+    assert rows.shape[0] == 2 and np.all(np.isfinite(rows[COLUMNS].to_numpy(float)))
+
+
+def test_raising_the_scale_past_the_fine_tune_length_is_live_and_leaves_plain_rope_alone():
+    at = open_page(LAB, {"lab_ft_task": "copy", "lab_rescale": "true"})
+    assert_clean(at)
+    text = next(m.value for m in at.markdown if "s = 4 -> s = 8" in m.value)
+    longest = SETTINGS["lengths"].index(SETTINGS["lengths"][-1])
+    for variant, entry in RESULTS["finetune"]["copy"].items():
+        shipped = entry["final"][SEED0]["nll_by_length"][longest]
+        assert f"**{RESULTS['variants'][variant]['label']}** {shipped:.2f} -> " in text, text
+    plain = RESULTS["finetune"]["copy"]["none"]["final"][SEED0]["nll_by_length"][longest]
+    assert f"**Plain RoPE** {plain:.2f} -> **{plain:.2f}**" in text, "plain RoPE has no scale to raise"
+
+
+def lab_params() -> dict[str, params.Param]:
+    """Every URL-bound control the page draws (recorded from one run at the defaults)."""
+    at, params = run_with_params(LAB)
+    assert_clean(at)
+    return {key: param for key, param in params.items() if key.startswith("lab_")}
+
+
+def test_every_lab_control_clamps_a_garbage_url_value_with_a_note():
+    params = lab_params()
+    assert len(params) >= 15, sorted(params)
+    for key, param in params.items():
+        at = open_page(LAB, {key: "abc"})
+        assert_clean(at)
+        notes = "\n".join(w.value for w in at.warning)
+        assert f"{param.label}:" in notes, f"{key}: no clamping note in {notes!r}"
+        assert at.session_state[key] == param.default
+
+
+@pytest.mark.parametrize("end", ["minimum", "maximum"])
+def test_every_lab_slider_at_either_end(end):
+    sliders = {key: p for key, p in lab_params().items() if p.kind in ("int", "float")}
+    at = open_page(LAB, {key: str(getattr(p, end)) for key, p in sliders.items()})
+    assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert not at.error, [e.value for e in at.error]
+    assert_finite_charts(at)
+
+
+def test_the_shared_settings_do_not_change_the_lab(first_view):
+    at = open_page(LAB, {"d": "512", "base": "1e7", "L": "1048576", "s": "128"})
+    assert_clean(at)
+    assert at.info[0].value == first_view.info[0].value
+    np.testing.assert_array_equal(
+        heatmap_z(chart_by_title(at, "Passkey accuracy, plain RoPE")),
+        heatmap_z(chart_by_title(first_view, "Passkey accuracy, plain RoPE")),
+    )
+
+
+def swapped(monkeypatch, path: Path) -> None:
+    """Make the lab read ``path`` as the shipped passkey base model."""
+    import streamlit as st
+
+    from yarn_core.lab import assets
+
+    shipped_name = assets.checkpoint_name
+    monkeypatch.setattr(
+        assets,
+        "checkpoint_name",
+        lambda task, variant="base": str(path)
+        if (task, variant) == ("passkey", "base")
+        else shipped_name(task, variant),
+    )
+    assets.load_shipped.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def restore_caches():
+    yield
+    import streamlit as st
+
+    from yarn_core.lab import assets
+
+    assets.load_shipped.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_a_mismatched_checkpoint_is_named_in_a_message(monkeypatch, restore_caches):
+    """The copy model where the passkey model should be: refused with a sentence, the rest of the
+    page (from the results and the copy model) still drawn."""
+    from yarn_core.lab import assets
+
+    swapped(monkeypatch, assets.ASSET_DIR / assets.checkpoint_name("copy"))
+    at = open_page(LAB)
+    assert_clean(at)
+    message = "\n".join(e.value for e in at.error)
+    assert "trained on the copy task, but a passkey model was expected" in message, message
+    assert_finite_charts(at)
+    assert chart_by_title(at, "Passkey accuracy, plain RoPE")
+
+
+def test_a_checkpoint_with_wrong_shapes_is_named_in_a_message(monkeypatch, restore_caches, tmp_path):
+    import struct
+
+    from yarn_core.lab import assets
+
+    data = (assets.ASSET_DIR / assets.checkpoint_name("passkey")).read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + size])
+    model = json.loads(header["__metadata__"]["model"])
+    header["__metadata__"]["model"] = json.dumps({**model, "n_embd": 2 * model["n_embd"]})
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    bad = tmp_path / "passkey-base.safetensors"
+    bad.write_bytes(struct.pack("<Q", len(raw)) + raw + data[8 + size :])
+    swapped(monkeypatch, bad)
+    at = open_page(LAB)
+    assert_clean(at)
+    message = "\n".join(e.value for e in at.error)
+    assert "passkey-base.safetensors" in message and "has shape" in message, message
+
+
+def test_live_model_work_runs_one_job_at_a_time_and_a_long_wait_becomes_a_message(monkeypatch):
+    from yarn_core.app.views import lab as view
+    from yarn_core.lab import LabError
+
+    monkeypatch.setattr(view, "LIVE_WAIT_S", 0.2)
+    with view.live_slot(), pytest.raises(LabError, match="busy"), view.live_slot():
+        pass
+    with view.live_slot():
+        pass  # released after use

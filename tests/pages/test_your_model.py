@@ -1,0 +1,301 @@
+"""Your model page: bundled real configs shown as transformers computes them, the sequence-length
+slider for dynamic and LongRoPE types, and malformed input answered with a clear message."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tests.support.apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, open_page, trace
+from yarn_core import rope_from_hf_config
+from yarn_core.app.views import your_model as view
+
+PAGE = "pages/model/your_model.py"
+METRICS = (
+    "Rope type",
+    "Rotary dim",
+    "Base",
+    "Factor",
+    "Original context",
+    "Maximum context",
+    "Attention factor",
+)
+
+# What each bundled config must show (reference facts: real configs, test vectors).
+EXPECTED = {
+    "llama2_7b": ("default", "128", "10,000", "1", "4,096", "4,096", 1.0),
+    "mistral_7b": ("default", "128", "10,000", "1", "32,768", "32,768", 1.0),
+    "llama3_1_8b": ("llama3", "128", "500,000", "8", "8,192", "131,072", 1.0),
+    "qwen2_5_7b_yarn": ("yarn", "128", "1,000,000", "4", "32,768", "32,768", 1.138629436111989),
+    "qwen3_yarn": ("yarn", "128", "1,000,000", "4", "32,768", "131,072", 1.138629436111989),
+    "deepseek_v3": ("yarn", "64", "10,000", "40", "4,096", "163,840", 1.0),
+    "gpt_oss": ("yarn", "64", "150,000", "32", "4,096", "131,072", 0.1 * math.log(32) + 1),
+    "phi3_5_mini": (
+        "longrope",
+        "96",
+        "10,000",
+        "32",
+        "4,096",
+        "131,072",
+        math.sqrt(1 + math.log(32) / math.log(4096)),
+    ),
+    "phi3_vision_128k": (
+        "longrope",
+        "96",
+        "10,000",
+        "32",
+        "4,096",
+        "131,072",
+        math.sqrt(1 + math.log(32) / math.log(4096)),
+    ),
+}
+DYNAMIC = {
+    "hidden_size": 4096,
+    "num_attention_heads": 32,
+    "max_position_embeddings": 4096,
+    "rope_theta": 10000.0,
+    "rope_scaling": {"type": "dynamic", "factor": 2.0},
+}
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def errors(at) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def test_defaults_show_llama_31_with_its_interpolated_pairs_marked():
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert_finite_charts(at)
+    assert metrics(at)["Rope type"] == "llama3"
+    spec = chart_by_title(at, "Frequency per pair")
+    wavelength = 2 * np.pi * 500000.0 ** (np.arange(0, 128, 2) / 128)
+    # llama3: wavelengths above L / low_freq_factor = 8192 divided by 8, below L / high_freq_factor kept
+    np.testing.assert_array_equal(trace(spec, "interpolated pairs")["x"], np.flatnonzero(wavelength > 8192))
+    np.testing.assert_array_equal(
+        trace(spec, "blended pairs")["x"], np.flatnonzero((wavelength >= 8192 / 4) & (wavelength <= 8192))
+    )
+    theta = 2 * np.pi / wavelength
+    np.testing.assert_allclose(trace(spec, "unscaled")["y"], theta, rtol=1e-12)
+    interpolated = wavelength > 8192
+    np.testing.assert_allclose(
+        trace(spec, "scaled theta'")["y"][interpolated], theta[interpolated] / 8, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("key", list(view.bundled()))
+def test_every_bundled_config(key):
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value(key).run()
+    assert_clean(at)
+    assert_finite_charts(at)
+    assert not at.error
+    shown = metrics(at)
+    expected = EXPECTED[key]
+    assert tuple(shown[m] for m in METRICS[:6]) == expected[:6]
+    assert float(shown["Attention factor"]) == pytest.approx(expected[6], rel=1e-5)
+    assert json.loads(at.text_area(key="ym_text").value) == view.bundled()[key]["config"]
+    assert view.bundled()[key]["name"] in at.caption[0].value
+    config = view.bundled()[key]["config"]
+    rope = rope_from_hf_config(config, config.get("max_position_embeddings"))
+    np.testing.assert_allclose(
+        trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"], rope.inv_freq, rtol=1e-12
+    )
+
+
+def test_bundled_configs_are_what_transformers_computes():
+    pytest.importorskip("transformers")
+    from tests.support.hf_oracle import HF_RTOL, hf_rope
+
+    at = open_page(PAGE)
+    for key, entry in view.bundled().items():
+        at.selectbox(key="ym_bundled").set_value(key).run()
+        config = json.loads(json.dumps(entry["config"]))
+        if (config.get("rope_scaling") or {}).get("type") == "su":
+            # transformers 5 maps the old name "su" to longrope but then misses the top-level
+            # original_max_position_embeddings (KeyError); the same config named "longrope" loads.
+            config["rope_scaling"]["type"] = "longrope"
+        inv_freq, attention = hf_rope(config, config.get("max_position_embeddings"))
+        np.testing.assert_allclose(
+            trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"], inv_freq, rtol=HF_RTOL
+        )
+        assert float(metrics(at)["Attention factor"]) == pytest.approx(attention, rel=1e-5), key
+
+
+def test_deepseek_explains_its_softmax_mscale():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("deepseek_v3").run()
+    # mscale(40, 1) = 0.1 ln 40 + 1 = 1.3688879454; DeepSeek multiplies the softmax scale by its square
+    assert "1.874" in at.info[0].value
+
+
+def test_longrope_slider_switches_between_short_and_long_factors():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("phi3_5_mini").run()
+    scaling = view.bundled()["phi3_5_mini"]["config"]["rope_scaling"]
+    slider = at.select_slider(key="ym_seq")
+    assert slider.value == 131072
+    np.testing.assert_allclose(
+        trace(chart_by_title(at, "times slower"), "longrope")["y"], scaling["long_factor"], rtol=1e-12
+    )
+    slider.set_value(4096).run()
+    assert_clean(at)
+    np.testing.assert_allclose(
+        trace(chart_by_title(at, "times slower"), "longrope")["y"], scaling["short_factor"], rtol=1e-12
+    )
+
+
+def test_dynamic_ntk_slider_matches_the_facts_test_vector():
+    at = open_page(PAGE)
+    at.text_area(key="ym_text").input(json.dumps(DYNAMIC)).run()
+    assert_clean(at)
+    slider = at.select_slider(key="ym_seq")
+    slider.set_value(4096).run()
+    np.testing.assert_allclose(trace(chart_by_title(at, "times slower"), "dynamic")["y"], 1.0, rtol=1e-12)
+    slider.set_value(8192).run()
+    # facts: dynamic NTK (128, 1e4, factor 2, L = 4096) has base' = 30527.74 at seq_len 8192
+    theta = trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"]
+    assert theta[1] ** (-128 / 2) == pytest.approx(30527.74, rel=1e-6)
+    assert_finite_charts(at)
+
+
+def test_use_this_model_in_the_lessons_sets_and_clamps_the_shared_settings():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("deepseek_v3").run()
+    [b for b in at.button if "lessons" in b.label][0].click().run()
+    assert (
+        at.session_state["d"],
+        at.session_state["base"],
+        at.session_state["L"],
+        at.session_state["s"],
+    ) == (64, 10000.0, 4096, 40.0)
+    at.text_area(key="ym_text").input(
+        '{"head_dim": 1024, "rope_theta": 1e9, "max_position_embeddings": 3000}'
+    ).run()
+    [b for b in at.button if "lessons" in b.label][0].click().run()
+    assert_clean(at)
+    assert (
+        at.session_state["d"],
+        at.session_state["base"],
+        at.session_state["L"],
+        at.session_state["s"],
+    ) == (512, 1e7, 4096, 1.0)
+    message = at.success[0].value
+    assert "Head dim" in message and "Rotary base" in message and "Trained length" in message
+
+
+def test_a_valid_upload_fills_the_text_box():
+    at = open_page(PAGE)
+    data = json.dumps(DYNAMIC, indent=1).encode()
+    at.file_uploader(key="ym_upload").upload("my_config.json", data, "application/json").run()
+    assert_clean(at)
+    assert at.text_area(key="ym_text").value == data.decode()
+    assert metrics(at)["Rope type"] == "dynamic"
+    assert "my_config.json" in at.caption[0].value
+
+
+def nested(depth):
+    return "[" * depth + "]" * depth
+
+
+BAD_TEXT = [
+    ("{bad json", "line 1, column 2"),
+    ('{\n  "head_dim": 128,\n  "rope_theta": 10000,\n}', "line 4, column 1"),
+    ("", "empty"),
+    ("[1, 2, 3]", "got a list"),
+    ('"a config"', "got a string"),
+    ("42", "got a number"),
+    ("null", "got null"),
+    ('{"head_dim": "128"}', "head_dim must be a whole number"),
+    ('{"head_dim": 128, "rope_theta": "1e4"}', "rope_theta must be a number"),
+    ('{"head_dim": 128, "rope_theta": true}', "rope_theta must be a number, got a boolean"),
+    (
+        '{"head_dim": 128, "max_position_embeddings": 4096, "rope_scaling": {"type": "linear", "factor": -2}}',
+        "factor must be > 0",
+    ),
+    (
+        '{"head_dim": 128, "max_position_embeddings": 4096, "rope_scaling": {"type": "linear", "factor": 0}}',
+        "factor must be > 0",
+    ),
+    (
+        '{"head_dim": 128, "max_position_embeddings": 4096, "rope_scaling": {"type": "linear", "factor": 1e300}}',
+        "factor must be > 0 and <= 1e+06",
+    ),
+    ('{"rope_theta": 10000, "max_position_embeddings": 4096}', "missing head size"),
+    ('{"hidden_size": 4096, "max_position_embeddings": 4096}', "missing head size"),
+    (
+        '{"head_dim": 128, "rope_scaling": {"type": "magic", "factor": 2}}',
+        "unknown rope type 'magic'; supported: default, linear, dynamic, yarn, llama3, longrope",
+    ),
+    ('{"head_dim": 128, "rope_scaling": {"rope_type": 5}}', "rope_type must be a string"),
+    ('{"head_dim": 128, "rope_scaling": [1, 2]}', "rope_scaling must be an object"),
+    ('{"head_dim": 7}', "rotary dim"),
+    ('{"head_dim": 1e400}', "head_dim must be a whole number"),
+    ('{"head_dim": 128, "rope_theta": NaN}', "NaN is not a JSON number"),
+    ('{"head_dim": 1' + "0" * 5000 + "}", "too long to read"),
+    (nested(100_000), "nested too deeply"),
+    (
+        '{"head_dim": 128, "rope_scaling": {"type": "llama3", "factor": 8, "original_max_position_embeddings": 8192}}',
+        "low_freq_factor is missing",
+    ),
+    (
+        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, "original_max_position_embeddings": 4096, "beta_fast": 1, "beta_slow": 32}}',
+        "beta_fast must be greater than beta_slow",
+    ),
+    (
+        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, "original_max_position_embeddings": 4096, "truncate": "no"}}',
+        "truncate must be true or false",
+    ),
+    (
+        '{"head_dim": 8, "max_position_embeddings": 8192, "original_max_position_embeddings": 4096, "rope_scaling": {"type": "longrope", "short_factor": [1, 1], "long_factor": [1, 1, 1, 1]}}',
+        "short_factor must have",
+    ),
+    (
+        '{"head_dim": 128, "max_position_embeddings": -4096, "rope_scaling": {"type": "linear", "factor": 2}}',
+        "max_position_embeddings must be between",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, problem", BAD_TEXT, ids=range(len(BAD_TEXT)))
+def test_malformed_text_shows_the_problem_and_keeps_the_last_good_result(text, problem):
+    at = open_page(PAGE)
+    at.text_area(key="ym_text").input(text).run()
+    assert_clean(at)
+    assert problem in errors(at), errors(at)
+    assert metrics(at)["Rope type"] == "llama3", "the last good result stays on screen"
+    assert any("last config that worked" in c.value for c in at.caption)
+    assert_finite_charts(at)
+
+
+BAD_UPLOADS = [
+    (b" " * 2_000_000 + b"{}", "2,000,002 bytes; the limit is 1,000,000 bytes"),
+    (b"\xff\xfe{\x00}\x00", "not UTF-8"),
+    (b"[]", "got a list"),
+    (
+        b'{"head_dim": 96, "max_position_embeddings": 131072, "original_max_position_embeddings": 4096, '
+        b'"rope_scaling": {"type": "su"}}',
+        "short_factor must be a list of 48",
+    ),
+]
+
+
+@pytest.mark.parametrize("data, problem", BAD_UPLOADS, ids=["2MB", "utf16", "list", "su_without_lists"])
+def test_bad_uploads_show_the_problem(data, problem):
+    at = open_page(PAGE)
+    at.file_uploader(key="ym_upload").upload("config.json", data, "application/json").run()
+    assert_clean(at)
+    assert problem in errors(at), errors(at)
+    assert metrics(at)["Rope type"] == "llama3"
+
+
+def test_garbage_sequence_length_in_the_url_is_clamped_with_a_note():
+    at = open_page(PAGE, {"ym_seq": "lots"})
+    at.selectbox(key="ym_bundled").set_value("phi3_5_mini").run()
+    assert_clean(at)
+    assert at.warning and "Current sequence length" in at.warning[0].value
+    assert_finite_charts(at)

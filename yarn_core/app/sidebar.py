@@ -1,0 +1,128 @@
+"""The shared settings every lesson reads (|D|, b, L, s), drawn once per run in the sidebar by
+``app.py``, bound to the URL, with presets and a target-length box."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..scaling import RopeSetting
+from . import params
+
+SETTING_KEY = "_shared_setting"
+POW2_LENGTHS = tuple(2**k for k in range(4, 21))
+
+SHARED = (
+    params.Param(
+        "d",
+        "Head dim |D|",
+        128,
+        kind="int",
+        minimum=8,
+        maximum=512,
+        step=2,
+        help="Rotary dimension: the head is rotated as |D|/2 pairs (half-split, as in Llama).",
+    ),
+    params.Param(
+        "base",
+        "Rotary base b",
+        10000.0,
+        kind="number",
+        minimum=100.0,
+        maximum=1e7,
+        step=1.0,
+        format="%.0f",
+        help="theta_i = b^(-2i/|D|). Llama 2 uses 10,000; Llama 3 500,000; Qwen 1,000,000.",
+    ),
+    params.Param(
+        "L",
+        "Trained length L (tokens)",
+        512,
+        kind="choice",
+        options=POW2_LENGTHS,
+        log=True,
+        help="The context length the model was trained on.",
+    ),
+    params.Param(
+        "s",
+        "Scale s = L'/L",
+        2.0,
+        kind="float",
+        minimum=1.0,
+        maximum=128.0,
+        step=0.5,
+        help="How many times longer the new context is. L' = s x L.",
+    ),
+)
+
+PRESETS = {
+    "The seed's example: 512 -> 1024": {"d": 128, "base": 10000.0, "L": 512, "s": 2.0},
+    "LLaMA 2: 4k -> 64k (YaRN paper, s = 16)": {"d": 128, "base": 10000.0, "L": 4096, "s": 16.0},
+    "Llama 3.1: 8k -> 128k (s = 16; its llama3 factor is 8)": {
+        "d": 128,
+        "base": 500000.0,
+        "L": 8192,
+        "s": 16.0,
+    },
+    "Tiny model: 64 -> 256": {"d": 32, "base": 10000.0, "L": 64, "s": 4.0},
+}
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("_preset")
+    if name in PRESETS:
+        st.session_state.update(PRESETS[name])
+        st.session_state["_preset"] = None
+
+
+def _apply_target() -> None:
+    target = st.session_state.get("_target")
+    length = st.session_state.get("L", 512)
+    if target:
+        st.session_state["s"] = min(max(round(target / length * 2) / 2, 1.0), 128.0)
+
+
+def draw() -> RopeSetting:
+    """Draw the shared settings once in the sidebar (``app.py`` calls it on every run, before the
+    page) and return them; the page reads the same object back with :func:`current`."""
+    bar = st.sidebar
+    bar.subheader("Model settings")
+    bar.selectbox(
+        "Load a preset",
+        list(PRESETS),
+        index=None,
+        key="_preset",
+        placeholder="Choose a preset...",
+        on_change=_apply_preset,
+    )
+    values = {p.key: params.param_widget(p, bar) for p in SHARED}
+    setting = RopeSetting(
+        dim=int(values["d"]),
+        base=float(values["base"]),
+        original_length=int(values["L"]),
+        factor=float(values["s"]),
+    )
+    st.session_state[SETTING_KEY] = setting
+    st.session_state["_target"] = target_length(setting)
+    bar.number_input(
+        "...or set the target length L' (tokens)",
+        min_value=16,
+        max_value=128 * 2**20,
+        step=256,
+        key="_target",
+        on_change=_apply_target,
+        help="Sets s = L'/L, rounded to the nearest 0.5.",
+    )
+    bar.caption(
+        f"L = {setting.original_length:,} -> L' = {target_length(setting):,} tokens (s = {setting.factor:g})"
+    )
+    return setting
+
+
+def current() -> RopeSetting:
+    """The shared settings as :func:`draw` returned them on this run."""
+    return st.session_state[SETTING_KEY]
+
+
+def target_length(setting: RopeSetting) -> int:
+    """L' = s L in whole tokens."""
+    return int(round(setting.target_length))

@@ -1,0 +1,201 @@
+"""Lesson 8, dynamic scaling: s follows the current length l' instead of being fixed at L'/L."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ...scaling import RopeSetting, scale_rope
+from .. import figures as F
+
+# Current length l' as a multiple of the trained length L (the page's slider). Whole multiples are
+# ints so that they read (and appear in the URL) as "3", not "3.0".
+LENGTH_MULTIPLES = (0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+GRID_POINTS = 160
+STATIC_LABEL = "static (PI, NTK-aware, YaRN): fixed s"
+
+
+def _setting(
+    head_dim: int, base: float, trained_length: int, scale: float, seq_len: int | None = None
+) -> RopeSetting:
+    return RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale, seq_len=seq_len)
+
+
+def _mark_window_and_now(fig: go.Figure, start: float, trained_length: int, current_length: int) -> None:
+    """Shade the trained window and mark l', labelled in the legend (plotly misplaces shape
+    annotations on log axes)."""
+    fig.add_vrect(
+        x0=start,
+        x1=trained_length,
+        fillcolor=F.WINDOW_FILL,
+        line_width=0,
+        layer="below",
+        name="trained window (l' <= L)",
+        showlegend=True,
+    )
+    fig.add_vline(
+        x=current_length,
+        line_dash="dot",
+        line_color=F.MUTED,
+        name=f"now: l' = {current_length:,}",
+        showlegend=True,
+    )
+
+
+def length_grid(trained_length: int, scale: float, current_length: int) -> np.ndarray:
+    """Log-spaced current lengths from L/4 to twice the larger of L' and l', including L, L' and l'."""
+    target = scale * trained_length
+    start = max(1.0, trained_length / 4)
+    grid = np.geomspace(start, 2 * max(target, current_length, trained_length), GRID_POINTS)
+    marks = [trained_length, target, current_length]
+    return np.unique(np.maximum(np.round(np.concatenate([grid, marks])), 1).astype(np.int64))
+
+
+def scale_schedule(
+    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
+) -> tuple[go.Figure, dict]:
+    """Effective s versus the current length l': dynamic YaRN s = max(1, l'/L); dynamic NTK as in
+    transformers, s = factor * l / L - (factor - 1) with l = max(l', L); static methods keep s."""
+    lengths = length_grid(trained_length, scale, current_length)
+
+    def effective(method: str, length: int) -> float:
+        return scale_rope(
+            method, _setting(head_dim, base, trained_length, scale, int(length))
+        ).effective_factor
+
+    ntk = np.array([effective("dynamic_ntk", n) for n in lengths])
+    yarn = np.array([effective("dynamic_yarn", n) for n in lengths])
+    fig = go.Figure()
+    F.add_line(
+        fig,
+        lengths,
+        np.full(len(lengths), scale),
+        name=STATIC_LABEL,
+        color=F.MUTED,
+        dash="dash",
+        hover="s = %{y:.4g}",
+    )
+    F.add_line(
+        fig,
+        lengths,
+        ntk,
+        name="Dynamic NTK (transformers)",
+        color=F.METHOD_COLORS["dynamic_ntk"],
+        hover="s = %{y:.4g}",
+    )
+    F.add_line(
+        fig,
+        lengths,
+        yarn,
+        name="Dynamic YaRN: max(1, l'/L)",
+        color=F.METHOD_COLORS["dynamic_yarn"],
+        hover="s = %{y:.4g}",
+    )
+    _mark_window_and_now(fig, lengths[0], trained_length, current_length)
+    F.base_layout(
+        fig,
+        title="The scale s each method uses, as the text grows",
+        x_title="current length l' (tokens)",
+        y_title="effective scale s",
+        log_x=True,
+        log_y=True,
+    )
+    past = max(current_length, trained_length)
+    target = int(round(scale * trained_length))
+    facts = {
+        "ntk_now": effective("dynamic_ntk", current_length),
+        "yarn_now": effective("dynamic_yarn", current_length),
+        "ntk_at_target": effective("dynamic_ntk", target),
+        "yarn_at_target": effective("dynamic_yarn", target),
+        "ntk_per_token": effective("dynamic_ntk", past + 1) - effective("dynamic_ntk", past),
+        "yarn_per_token": effective("dynamic_yarn", past + 1) - effective("dynamic_yarn", past),
+    }
+    return fig, facts
+
+
+def factor_schedule(
+    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
+) -> tuple[go.Figure, dict]:
+    """YaRN's attention factor 0.1 ln s + 1 versus l': recomputed from s = max(1, l'/L) by dynamic
+    YaRN, fixed at s = L'/L by static YaRN."""
+    lengths = length_grid(trained_length, scale, current_length)
+
+    def factor(method: str, length: int) -> float:
+        return scale_rope(
+            method, _setting(head_dim, base, trained_length, scale, int(length))
+        ).attention_factor
+
+    static = factor("yarn", trained_length)
+    dynamic = np.array([factor("dynamic_yarn", n) for n in lengths])
+    fig = go.Figure()
+    F.add_line(
+        fig,
+        lengths,
+        np.full(len(lengths), static),
+        name=f"static YaRN (s = {scale:g})",
+        color=F.METHOD_COLORS["yarn"],
+        dash="dash",
+        hover="x %{y:.4f}",
+    )
+    F.add_line(
+        fig, lengths, dynamic, name="Dynamic YaRN", color=F.METHOD_COLORS["dynamic_yarn"], hover="x %{y:.4f}"
+    )
+    _mark_window_and_now(fig, lengths[0], trained_length, current_length)
+    F.base_layout(
+        fig,
+        title="YaRN's attention factor (cos and sin multiplier), as the text grows",
+        x_title="current length l' (tokens)",
+        y_title="attention factor √(1/t)",
+        log_x=True,
+    )
+    return fig, {"static": static, "dynamic_now": factor("dynamic_yarn", current_length)}
+
+
+def frequencies_now(
+    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
+) -> tuple[go.Figure, dict]:
+    """Divisor theta_i / theta'_i per pair at the current length: dynamic YaRN and dynamic NTK
+        computed for l', static YaRN for s. Also the KV-cache mismatch: a key cached at position L - 1
+        while the text was L tokens long (s = 1) was rotated by (L - 1) theta_i; to the slowest pair's
+        current frequency that angle belongs to position (L - 1) theta_i / theta'_i, so the newest token
+    (at l' - 1) sees it at that apparent distance instead of l' - L."""
+    setting = _setting(head_dim, base, trained_length, scale, current_length)
+    methods = (
+        ("yarn", f"static YaRN (s = {scale:g})", "dash"),
+        ("dynamic_yarn", f"Dynamic YaRN at l' = {current_length:,}", None),
+        ("dynamic_ntk", f"Dynamic NTK at l' = {current_length:,}", None),
+    )
+    pairs = np.arange(head_dim // 2)
+    fig = go.Figure()
+    divisors = {}
+    for method, label, dash in methods:
+        divisors[method] = 1.0 / scale_rope(method, setting).frequency_ratio
+        F.add_line(
+            fig,
+            pairs,
+            divisors[method],
+            name=label,
+            color=F.METHOD_COLORS[method],
+            dash=dash,
+            mode="lines+markers",
+            hover="divided by %{y:.4g}",
+        )
+    F.base_layout(
+        fig,
+        title=f"Each pair's frequency right now, at l' = {current_length:,} tokens",
+        x_title="pair index i (0 = fastest)",
+        y_title="theta_i / theta'_i (divided by)",
+        log_y=True,
+    )
+    cached_key = trained_length - 1
+    looks_at = float(cached_key * divisors["dynamic_yarn"][-1])
+    facts = {
+        "static_slowest": float(divisors["yarn"][-1]),
+        "yarn_slowest": float(divisors["dynamic_yarn"][-1]),
+        "ntk_slowest": float(divisors["dynamic_ntk"][-1]),
+        "cached_key": cached_key,
+        "cached_key_looks_at": looks_at,
+        "apparent_distance": (current_length - 1) - looks_at,
+        "true_distance": (current_length - 1) - cached_key,
+    }
+    return fig, facts

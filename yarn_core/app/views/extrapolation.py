@@ -1,0 +1,268 @@
+"""Lesson 3, the extrapolation problem: attention scores past L leave the range seen in training,
+Position Interpolation keeps them inside it, and the slow pairs are the ones meeting unseen angles."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ...attention import angle_coverage, random_qk, relative_scores
+from ...rope import TWO_PI, rotation_angles
+from ...scaling import RopeSetting, scale_rope
+from .. import figures as F
+from ..assets import published
+from .positions import axis_end, integer_samples
+from .rope import FULL_TURN, NO_FULL_TURN
+
+PAIR_EVALUATIONS = 500_000  # cos/sin pairs per stretch of distances: bounds the cost at any L and |D|
+MAX_DISTANCES = 8000
+BAND_FILL = "rgba(127, 127, 127, 0.22)"
+
+
+def _distance_budget(head_dim: int) -> int:
+    """Distances evaluated per stretch: at most 8,000, fewer for wide heads."""
+    return max(1000, min(MAX_DISTANCES, PAIR_EVALUATIONS // (head_dim // 2)))
+
+
+def score_curves(
+    head_dim: int, base: float, trained_length: int, scale: float, seed: int, show_pi: bool
+) -> tuple[go.Figure, dict]:
+    """score(Delta) = (R(m) q).(R(n) k) for a seeded random q, k (relative_scores), at integer
+    distances 0..1.25 L': plain RoPE (extrapolated past L) and PI (theta_i / s, i.e. Delta / s).
+    Long stretches are evaluated at one seeded random distance per stratum; the trained band is the
+    min/max over the distances 0..L-1 evaluated (all of them when L is within the budget)."""
+    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    plain, pi = scale_rope("none", setting), scale_rope("linear", setting)
+    target = int(round(setting.target_length))
+    end = axis_end(trained_length, target)
+    budget = _distance_budget(head_dim)
+    q, k = random_qk(head_dim, seed)
+
+    inside = integer_samples(0, trained_length, budget, seed)
+    beyond = integer_samples(trained_length, end, budget, seed + 1)
+    inside_scores = relative_scores(q, k, inside, plain.inv_freq)
+    beyond_scores = relative_scores(q, k, beyond, plain.inv_freq)
+    low, high = float(inside_scores.min()), float(inside_scores.max())
+    outside = (beyond_scores < low) | (beyond_scores > high)
+    before_target = beyond < target
+
+    fig = go.Figure()
+    fig.add_hrect(
+        y0=low,
+        y1=high,
+        fillcolor=BAND_FILL,
+        line_width=0,
+        layer="below",
+        annotation_text="range of scores seen in training",
+        annotation_position="bottom left",
+    )
+    color = F.METHOD_COLORS["none"]
+    F.add_line(fig, inside, inside_scores, name="plain RoPE inside L (trained)", color=color, width=1)
+    F.add_line(
+        fig, beyond, beyond_scores, name="plain RoPE past L (extrapolated)", color=color, dash="dot", width=1
+    )
+    F.add_line(
+        fig,
+        beyond[outside],
+        beyond_scores[outside],
+        name="extrapolated, outside the trained range",
+        color=NO_FULL_TURN,
+        mode="markers",
+        hover="%{y:.3f}",
+    )
+    facts = {
+        "trained_low": low,
+        "trained_high": high,
+        "band_sampled": len(inside) < trained_length,
+        "band_distances": len(inside),
+        "beyond_low": float(beyond_scores.min()),
+        "beyond_high": float(beyond_scores.max()),
+        "outside_fraction": float(outside[before_target].mean()) if before_target.any() else 0.0,
+        "outside_fraction_all": float(outside.mean()),
+        "beyond_distances": len(beyond),
+        "beyond_sampled": len(beyond) < end - trained_length,
+        "peak_ratio": float(np.abs(beyond_scores).max() / max(np.abs(inside_scores).max(), 1e-300)),
+        "axis_end": end,
+    }
+    if show_pi:
+        stretched = integer_samples(0, target, budget, seed + 2)
+        pi_scores = relative_scores(q, k, stretched, pi.inv_freq)
+        F.add_line(
+            fig,
+            stretched,
+            pi_scores,
+            name=f"PI: Delta / {scale:g}, up to L'",
+            color=F.METHOD_COLORS["linear"],
+            width=1,
+        )
+        facts.update(
+            pi_low=float(pi_scores.min()),
+            pi_high=float(pi_scores.max()),
+            pi_excess=float(max(pi_scores.max() - high, low - pi_scores.min(), 0.0)),
+        )
+    F.shade_window(fig, 0, trained_length - 1)
+    F.mark_x(fig, target - 1, "L'")
+    F.base_layout(
+        fig,
+        title="Attention score against distance: extrapolated past L, interpolated by PI",
+        x_title="relative distance Delta = query - key (tokens)",
+        y_title="score q . k (unscaled)",
+        height=440,
+    )
+    return fig, facts
+
+
+SEED_SURVEY = 20
+SURVEY_EVALUATIONS = 64_000  # distances x pairs per seed and stretch
+
+
+def escape_survey(head_dim: int, base: float, trained_length: int, scale: float) -> dict:
+    """Over seeds 0..19: the fraction of distances between L and L' whose score leaves the range
+    that seed's pair showed inside L (both from at most 1,000 sampled distances, fewer for wide
+    heads), so the text can say how typical the drawn pair is."""
+    inv_freq = scale_rope(
+        "none", RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    ).inv_freq
+    target = int(round(scale * trained_length))
+    budget = max(200, min(1000, SURVEY_EVALUATIONS // (head_dim // 2)))
+    inside = integer_samples(0, trained_length, budget, 0)
+    beyond = integer_samples(trained_length, target, budget, 1)
+    if len(beyond) == 0:
+        return {"seeds": SEED_SURVEY, "mean": 0.0, "max": 0.0}
+    fractions = []
+    for seed in range(SEED_SURVEY):
+        q, k = random_qk(head_dim, seed)
+        trained = relative_scores(q, k, inside, inv_freq)
+        extrapolated = relative_scores(q, k, beyond, inv_freq)
+        fractions.append(np.mean((extrapolated < trained.min()) | (extrapolated > trained.max())))
+    return {"seeds": SEED_SURVEY, "mean": float(np.mean(fractions)), "max": float(np.max(fractions))}
+
+
+def angle_chart(head_dim: int, base: float, trained_length: int, scale: float) -> tuple[go.Figure, dict]:
+    """Per pair: the largest angle reached in training, (L-1) theta_i, against the largest met at
+    L' without scaling, (L'-1) theta_i (angle_coverage), and with PI, (L'-1) theta_i / s."""
+    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    plain, pi = scale_rope("none", setting), scale_rope("linear", setting)
+    target = setting.target_length
+    coverage = angle_coverage(plain.base_inv_freq, plain.inv_freq, trained_length, target)
+    pi_max = (target - 1.0) * pi.inv_freq
+    pairs = np.arange(len(plain.inv_freq))
+    seen = ~coverage.unseen
+
+    fig = go.Figure()
+    F.add_line(fig, pairs, coverage.trained_max, name="trained max (L-1) theta_i", color=F.MUTED, width=2)
+    F.add_line(
+        fig,
+        pairs[seen],
+        coverage.target_max[seen],
+        name="plain RoPE at L': angle seen",
+        color=FULL_TURN,
+        mode="markers",
+        hover="%{y:.4g} rad",
+    )
+    F.add_line(
+        fig,
+        pairs[coverage.unseen],
+        coverage.target_max[coverage.unseen],
+        name="plain RoPE at L': angle never seen",
+        color=NO_FULL_TURN,
+        mode="markers",
+        hover="%{y:.4g} rad",
+    )
+    F.add_line(
+        fig,
+        pairs,
+        pi_max,
+        name="PI at L': (L'-1) theta_i / s",
+        color=F.METHOD_COLORS["linear"],
+        dash="dash",
+        width=1,
+    )
+    F.add_line(
+        fig, [0, len(pairs) - 1], [TWO_PI, TWO_PI], name="one turn (2 pi)", color=F.MUTED, dash="dot", width=1
+    )
+    F.base_layout(
+        fig,
+        title="Which pairs meet angles never seen in training",
+        x_title="pair index i (0 = fastest)",
+        y_title="largest relative angle (rad)",
+        log_y=True,
+    )
+    unseen = coverage.unseen
+    facts = {
+        "pairs": len(pairs),
+        "unseen": int(unseen.sum()),
+        "first_unseen": int(np.argmax(unseen)) if unseen.any() else None,
+        "slowest_trained": float(coverage.trained_max[-1]),
+        "slowest_target": float(coverage.target_max[-1]),
+    }
+    return fig, facts
+
+
+FIT_POINTS = 1024  # >= 2x the coefficients at |D| = 512; bounds the least-squares cost
+
+
+def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
+    """[cos(Delta theta_i), sin(Delta theta_i)]: every RoPE score Re sum_i h_i e^{i Delta theta_i}
+    is a linear combination of these columns."""
+    angles = rotation_angles(distances, inv_freq)
+    return np.hstack([np.cos(angles), np.sin(angles)])
+
+
+def fitted_score(
+    head_dim: int, base: float, trained_length: int, scale: float, seed: int
+) -> tuple[go.Figure, dict]:
+    """The PI paper's figure 2 experiment: least-squares fit a score function a(Delta) (the form
+    above) to random targets in [-1, 1] at random distances in [0, L], then draw |a| inside L,
+    extrapolated past L, and interpolated, a(Delta / s), out to L'."""
+    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    inv_freq = scale_rope("none", setting).inv_freq
+    rng = np.random.default_rng(seed)
+    points = min(2 * trained_length, FIT_POINTS)
+    fit_at = rng.uniform(0, trained_length - 1, points)
+    coefficients, *_ = np.linalg.lstsq(_score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points), rcond=None)
+    target = int(round(setting.target_length))
+    end = axis_end(trained_length, target)
+    budget = _distance_budget(head_dim) // 2
+    inside = integer_samples(0, trained_length, budget, seed)
+    beyond = integer_samples(trained_length, end, budget, seed + 1)
+    stretched = integer_samples(0, target, budget, seed + 2)
+    fitted = _score_basis(inside, inv_freq) @ coefficients
+    extrapolated = _score_basis(beyond, inv_freq) @ coefficients
+    interpolated = _score_basis(stretched / scale, inv_freq) @ coefficients
+
+    fig = go.Figure()
+    F.add_line(fig, inside, np.abs(fitted), name="fitted inside L", color=F.METHOD_COLORS["none"], width=1)
+    F.add_line(fig, beyond, np.abs(extrapolated), name="extrapolated past L", color=NO_FULL_TURN, width=1)
+    F.add_line(
+        fig,
+        stretched,
+        np.abs(interpolated),
+        name=f"interpolated (PI): a(Delta / {scale:g})",
+        color=F.METHOD_COLORS["linear"],
+        width=1,
+    )
+    F.shade_window(fig, 0, trained_length - 1)
+    F.base_layout(
+        fig,
+        title="A score fitted on the trained window: bounded inside, exploding outside",
+        x_title="relative distance Delta (tokens)",
+        y_title="|a(Delta)| (log scale)",
+        log_y=True,
+        height=420,
+    )
+    in_target = beyond < target
+    facts = {
+        "fit_points": points,
+        "fitted_max": float(np.abs(fitted).max()),
+        "extrapolated_max": float(np.abs(extrapolated[in_target]).max())
+        if in_target.any()
+        else float(np.abs(extrapolated).max()),
+        "interpolated_max": float(np.abs(interpolated).max()),
+    }
+    return fig, facts
+
+
+def published_bound() -> dict:
+    """The PI paper's figure 2 numbers (published, not computed)."""
+    return published()["pi_score_bound"]

@@ -1,0 +1,259 @@
+"""Lesson 1, why positions break: the encodings that came before RoPE (and RoPE itself) drawn as
+functions of absolute position or relative distance, past the training window."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ...encodings import (
+    alibi_bias,
+    alibi_slopes,
+    learned_absolute,
+    rope_scores,
+    sinusoidal,
+    t5_bias,
+    t5_bucket,
+    xpos_scale,
+    xpos_scores,
+)
+from ...rope import inverse_frequencies, rotations_within, wavelengths
+from .. import figures as F
+
+CURVE_POINTS = 2000
+T5_BUCKETS = 32
+ALIBI_HEADS = 8
+LEARNED_COORDINATES = 2
+XPOS_SCALE_BASE = 512.0
+NO_ROW_FILL = "rgba(127, 127, 127, 0.25)"
+ENCODING_COLORS = {
+    "learned": "#1f77b4",
+    "sinusoidal": "#9467bd",
+    "sinusoidal_slow": "#8c564b",
+    "t5": "#17becf",
+    "alibi": "#e377c2",
+    "rope": "#7f7f7f",
+    "xpos": "#bcbd22",
+}
+
+
+def axis_end(trained_length: int, target_length: int) -> int:
+    """Positions / distances drawn: 0 .. 1.25 L' (a little past the target length)."""
+    return int(round(1.25 * max(target_length, trained_length)))
+
+
+def integer_samples(start: int, stop: int, count: int, seed: int = 0) -> np.ndarray:
+    """Integers in [start, stop): all of them when there are at most ``count``, else both ends plus
+    one seeded random pick in each of ``count`` equal strata (sorted, unique)."""
+    start, stop = int(start), int(stop)
+    if stop <= start:
+        return np.zeros(0, dtype=np.int64)
+    if stop - start <= count:
+        return np.arange(start, stop, dtype=np.int64)
+    edges = np.linspace(start, stop, count + 1)
+    picks = np.floor(edges[:-1] + np.random.default_rng(seed).random(count) * np.diff(edges)).astype(np.int64)
+    return np.unique(np.concatenate([[start, stop - 1], np.clip(picks, start, stop - 1)]))
+
+
+def _add_to_row(fig: go.Figure, row: int, x, y, **style) -> None:
+    """F.add_line (finite, downsampled) into one row of a subplot figure."""
+    scratch = go.Figure()
+    F.add_line(scratch, x, y, **style)
+    fig.add_trace(scratch.data[0], row=row, col=1)
+
+
+def _one_x_title(fig: go.Figure) -> None:
+    """Two stacked panels share the x axis: keep its title under the lower one only."""
+    fig.update_xaxes(title_text=None, row=1, col=1)
+
+
+def absolute_positions(
+    head_dim: int, base: float, trained_length: int, target_length: int
+) -> tuple[go.Figure, dict]:
+    """Absolute encodings by position m: a learned table (rows 0..L-1 only) and the sinusoidal
+    PE[m, 2i] = sin(m / b^(2i/d)), for a pair that turns about four times inside L and the slowest."""
+    end = axis_end(trained_length, target_length)
+    positions = integer_samples(0, end, CURVE_POINTS)
+    table, defined = learned_absolute(positions, trained_length, dim=LEARNED_COORDINATES)
+    inv_freq = inverse_frequencies(head_dim, base)
+    lam = wavelengths(inv_freq)
+    mid_pair = int(np.argmin(np.abs(lam - trained_length / 4)))
+    slow_pair = len(inv_freq) - 1
+    pe = sinusoidal(positions, dim=head_dim, base=base)
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.14,
+        subplot_titles=(
+            "Learned table (GPT-2, BERT): one memorised row per trained position",
+            f"Sinusoidal (Vaswani et al.): a formula, defined for every m (d = {head_dim})",
+        ),
+    )
+    for c in range(LEARNED_COORDINATES):
+        _add_to_row(
+            fig,
+            1,
+            positions[defined],
+            table[defined, c],
+            name=f"learned row (seeded stand-in), coordinate {c}",
+            color=ENCODING_COLORS["learned"],
+            dash=None if c == 0 else "dot",
+            hover="%{y:.3f}",
+            width=1,
+        )
+    _add_to_row(
+        fig,
+        2,
+        positions,
+        pe[:, 2 * mid_pair],
+        name=f"sin, pair {mid_pair} (wavelength {lam[mid_pair]:,.0f})",
+        color=ENCODING_COLORS["sinusoidal"],
+        hover="%{y:.3f}",
+        width=1,
+    )
+    _add_to_row(
+        fig,
+        2,
+        positions,
+        pe[:, 2 * slow_pair],
+        name=f"sin, slowest pair {slow_pair} (wavelength {lam[slow_pair]:,.0f})",
+        color=ENCODING_COLORS["sinusoidal_slow"],
+        hover="%{y:.4f}",
+        width=3,
+    )
+    F.shade_window(fig, 0, trained_length - 1)
+    fig.add_vrect(
+        x0=trained_length,
+        x1=end,
+        fillcolor=NO_ROW_FILL,
+        line_width=0,
+        layer="below",
+        row=1,
+        col=1,
+        annotation_text=f"no row for m >= {trained_length:,}: nothing to look up",
+        annotation_position="top right",
+    )
+    F.base_layout(
+        fig,
+        title="Absolute positions: a table that runs out, a formula that runs on",
+        x_title="token position m",
+        y_title="embedding value",
+        height=560,
+    )
+    _one_x_title(fig)
+
+    inside = positions < trained_length
+    facts = {
+        "rows": trained_length,
+        "last_row": trained_length - 1,
+        "slow_pair": slow_pair,
+        "slow_wavelength": float(lam[slow_pair]),
+        "slow_turns_inside": bool(lam[slow_pair] < trained_length),
+        "slow_seen_max": float(pe[inside, 2 * slow_pair].max()),
+        "slow_at_target": float(sinusoidal([target_length - 1], dim=head_dim, base=base)[0, 2 * slow_pair]),
+    }
+    return fig, facts
+
+
+def relative_biases(
+    trained_length: int, target_length: int, t5_max_distance: int, alibi_head: int
+) -> tuple[go.Figure, dict]:
+    """Biases added to the logit of a key Delta tokens back: T5's learned bucket bias (buckets
+    saturate at ``t5_max_distance``) and ALiBi's -slope * Delta (head ``alibi_head`` of 8)."""
+    end = axis_end(trained_length, target_length)
+    distances = integer_samples(0, end, CURVE_POINTS)
+    slopes = alibi_slopes(ALIBI_HEADS)
+    slope = float(slopes[alibi_head - 1])
+    probe = np.arange(t5_max_distance + 1)  # every longer distance shares the bucket of max_distance
+    buckets = t5_bucket(probe, T5_BUCKETS, t5_max_distance)
+    trained_buckets = set(buckets[:trained_length].tolist())
+    saturation = int(np.argmax(buckets == T5_BUCKETS - 1))
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.14,
+        subplot_titles=(
+            f"T5 relative bias: {T5_BUCKETS} learned buckets, the last one for every distance from {saturation:,} on",
+            f"ALiBi, head {alibi_head} of {ALIBI_HEADS}: a fixed penalty -{slope:.4g} x distance",
+        ),
+    )
+    _add_to_row(
+        fig,
+        1,
+        distances,
+        t5_bias(distances, T5_BUCKETS, t5_max_distance),
+        name="T5 bias (seeded stand-in values)",
+        color=ENCODING_COLORS["t5"],
+        hover="%{y:.3f}",
+    )
+    _add_to_row(
+        fig,
+        2,
+        distances,
+        alibi_bias(distances, slope),
+        name=f"ALiBi bias, slope {slope:.4g}",
+        color=ENCODING_COLORS["alibi"],
+        hover="%{y:.4g}",
+    )
+    F.shade_window(fig, 0, trained_length - 1)
+    F.base_layout(
+        fig,
+        title="Relative biases: defined past L, but what do they say there?",
+        x_title="relative distance Delta = query - key (tokens)",
+        y_title="bias added to the logit",
+        height=560,
+    )
+    _one_x_title(fig)
+
+    facts = {
+        "t5_saturation": saturation,
+        "t5_untrained_buckets": len(set(buckets.tolist()) - trained_buckets),
+        "alibi_slope": slope,
+        "alibi_penalty_at_target": float(-alibi_bias(target_length - 1, slope)),
+        "alibi_weight_at_target": float(np.exp(alibi_bias(target_length - 1, slope))),
+        "steepest_slope": float(slopes[0]),
+        "steepest_penalty_at_20": float(-alibi_bias(20, slopes[0])),
+        "steepest_weight_at_20": float(np.exp(alibi_bias(20, slopes[0]))),
+    }
+    return fig, facts
+
+
+def rotary_scores(
+    head_dim: int, base: float, trained_length: int, target_length: int
+) -> tuple[go.Figure, dict]:
+    """q.k for all-ones q and k as a function of distance: RoPE, sum_i 2 cos(Delta theta_i), and
+    xPos, the same with pair i damped by zeta_i^(Delta / 512) (fast pairs fade, slow ones barely)."""
+    end = axis_end(trained_length, target_length)
+    distances = integer_samples(0, end, CURVE_POINTS)
+    rope = rope_scores(distances, head_dim, base)
+    xpos = xpos_scores(distances, head_dim, base, scale_base=XPOS_SCALE_BASE)
+    fig = go.Figure()
+    F.add_line(fig, distances, rope, name="RoPE", color=ENCODING_COLORS["rope"], width=1)
+    F.add_line(
+        fig, distances, xpos, name="xPos (RoPE x per-pair decay)", color=ENCODING_COLORS["xpos"], width=2
+    )
+    F.shade_window(fig, 0, trained_length - 1)
+    F.mark_x(fig, target_length - 1, "L'")
+    F.base_layout(
+        fig,
+        title="Rotations: defined at every distance, trained on Delta < L only",
+        x_title="relative distance Delta = query - key (tokens)",
+        y_title="q . k for all-ones q, k",
+    )
+
+    inv_freq = inverse_frequencies(head_dim, base)
+    never = rotations_within(trained_length, inv_freq) <= 1.0
+    decay = xpos_scale(head_dim) ** ((target_length - 1) / XPOS_SCALE_BASE)
+    facts = {
+        "pairs": len(inv_freq),
+        "slow_pairs": int(never.sum()),
+        "first_slow_pair": int(np.argmax(never)) if never.any() else None,
+        "xpos_fast_decay": float(decay[0]),
+        "xpos_slow_decay": float(decay[-1]),
+    }
+    return fig, facts

@@ -1,0 +1,56 @@
+"""Timings the lab promises (run on a quiet machine; the figures are seconds):
+
+* first_view: load results.json and both shipped base models, then evaluate plain RoPE live over
+  every length (passkey heatmap, copy loss by position) as the page's first view does (<= 3 s);
+* finetune: fine-tune the shipped (seed 0) model of each task with YaRN at s = 4 until the
+  recovery target is reached, or the 150-step schedule ends (<= 30 s); also reported: the steps
+  run and whether the target was reached (1.0) or not (0.0).
+
+``python -m yarn_core.lab.timings`` prints them as JSON (``python -m tests.perf.bench`` reports them).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from .assets import (
+    CURVE_EVERY,
+    CURVE_SAMPLES,
+    TARGETS,
+    finetune_scaling,
+    live_sweep,
+    load_results,
+    load_shipped,
+)
+from .model import Scaling
+from .train import fine_tune
+
+
+def measure() -> dict[str, float]:
+    load_shipped.cache_clear()
+    load_results.cache_clear()
+    start = time.perf_counter()
+    load_results()
+    for task in ("passkey", "copy"):
+        live_sweep(task, Scaling())
+    first_view = time.perf_counter() - start
+
+    figures = {"lab_first_view_s": round(first_view, 3)}
+    for task in ("passkey", "copy"):
+        start = time.perf_counter()
+        _, log = fine_tune(
+            load_shipped(task),
+            finetune_scaling("yarn"),
+            eval_every=CURVE_EVERY,
+            eval_samples=CURVE_SAMPLES,
+            stop_at=TARGETS[task],
+        )
+        figures[f"lab_finetune_{task}_yarn_s"] = round(time.perf_counter() - start, 3)
+        figures[f"lab_finetune_{task}_yarn_steps"] = float(len(log.losses))
+        figures[f"lab_finetune_{task}_yarn_recovered"] = float(log.reached_target_at is not None)
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure()))
