@@ -45,7 +45,8 @@ def t5_bucket(distances, num_buckets: int = 32, max_distance: int = 128) -> np.n
     exact = num_buckets // 2
     if not max_distance > exact >= 1:
         raise ValueError(
-            f"need max_distance > num_buckets / 2 >= 1, got max_distance={max_distance}, num_buckets={num_buckets}"
+            "need max_distance > num_buckets / 2 >= 1, "
+            f"got max_distance={max_distance}, num_buckets={num_buckets}"
         )
     n = np.maximum(np.asarray(distances, dtype=np.int64), 0)
     safe = np.maximum(n, 1).astype(np.float64)

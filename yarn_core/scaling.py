@@ -76,7 +76,8 @@ class RopeSetting:
             _finite(self.low_freq_factor)
             and _finite(self.high_freq_factor)
             and 0 < self.low_freq_factor < self.high_freq_factor,
-            f"need 0 < low_freq_factor < high_freq_factor, got {self.low_freq_factor}, {self.high_freq_factor}",
+            "need 0 < low_freq_factor < high_freq_factor, "
+            f"got {self.low_freq_factor}, {self.high_freq_factor}",
         )
         for name in ("attention_factor", "mscale", "mscale_all_dim"):
             value = getattr(self, name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_a_charts_csv_download_holds_the_charts_data(page, server):
     open_app(page, server, "interpolation", {"L": "4096", "s": "4"})
     with page.expect_download() as download:
         page.get_by_role("button", name="Download this chart's data (CSV)").first.click()
-    rows = open(download.value.path(), encoding="utf-8").read().splitlines()
+    rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert rows[0] == "trace,x,y,z"
     plain = [r.split(",") for r in rows[1:] if r.startswith("Plain RoPE")]
     pi = [r.split(",") for r in rows[1:] if r.startswith("PI: m / 4")]

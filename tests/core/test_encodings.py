@@ -146,7 +146,7 @@ def test_alibi_slopes_twelve_heads_follow_the_paper_rule():
     np.testing.assert_allclose(alibi_slopes(12), expected, rtol=1e-15)
 
 
-@pytest.mark.parametrize("heads", list(range(1, 65)) + [96, 100, 128])
+@pytest.mark.parametrize("heads", [*range(1, 65), 96, 100, 128])
 def test_alibi_slopes_match_reference_code(heads):
     slopes = alibi_slopes(heads)
     assert len(slopes) == heads and len(set(slopes.tolist())) == heads
@@ -200,7 +200,8 @@ def test_xpos_decays_with_distance():
 
 
 def test_xpos_tends_to_rope_when_the_decay_vanishes():
-    # zeta_i = (2i/d + gamma) / (1 + gamma) -> 1 as gamma -> infinity (and zeta^(Delta/B) -> 1 as B -> infinity)
+    # zeta_i = (2i/d + gamma) / (1 + gamma) -> 1 as gamma -> infinity
+    # (and zeta^(Delta/B) -> 1 as B -> infinity)
     deltas = np.arange(0, 5000, 13)
     rope = rope_scores(deltas, dim=64)
     np.testing.assert_allclose(xpos_scores(deltas, dim=64, gamma=1e9), rope, rtol=0, atol=1e-5)

@@ -200,7 +200,8 @@ def machine() -> str:
         ),
         0,
     )
-    return f"{cpu}, {os.cpu_count()} cores, {memory} GiB, Python {platform.python_version()}, {platform.system()}"
+    python = f"Python {platform.python_version()}, {platform.system()}"
+    return f"{cpu}, {os.cpu_count()} cores, {memory} GiB, {python}"
 
 
 def main() -> int:
@@ -237,11 +238,13 @@ def plain(value):
 
 def print_table(figures: dict) -> None:
     print(
-        f"YaRN Explorer benchmark, {figures['date']} on {figures['machine']} (load average {figures['load_average_1min']})"
+        f"YaRN Explorer benchmark, {figures['date']} on {figures['machine']} "
+        f"(load average {figures['load_average_1min']})"
     )
     print(f"\nimport of the lesson pages' code (fresh interpreter, no torch): {figures['import_s']:.2f} s\n")
     print(
-        f"median server-side rerun (ms; targets {TARGET_DEFAULT_MS} at defaults, {TARGET_EXTREME_MS} at extremes)"
+        f"median server-side rerun "
+        f"(ms; targets {TARGET_DEFAULT_MS} at defaults, {TARGET_EXTREME_MS} at extremes)"
     )
     print(f"{'page':<14}{'defaults':>10}{'cold':>8}{'extremes':>10}{'cold':>8}")
     for name, row in figures["pages"].items():
@@ -262,7 +265,8 @@ def print_table(figures: dict) -> None:
     memory = figures["memory"]
     if isinstance(memory, dict):
         print(
-            f"\nserver memory: {memory['before_mb']:.0f} MB warm, {memory['after_mb']:.0f} MB with {memory['sessions']} "
+            f"\nserver memory: {memory['before_mb']:.0f} MB warm, "
+            f"{memory['after_mb']:.0f} MB with {memory['sessions']} "
             f"sessions open: {memory['mb_per_session']:.1f} MB per session"
         )
     else:

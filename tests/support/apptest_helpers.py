@@ -41,7 +41,7 @@ def run_with_params(page: str, query: dict | None = None) -> tuple[AppTest, dict
     at.query_params.update(query or {})
     with mock.patch.object(params, "param_widget", recording):
         at.switch_page(page).run()
-    rendered = at.session_state[params.RENDERED_KEY] if params.RENDERED_KEY in at.session_state else {}
+    rendered = at.session_state[params.RENDERED_KEY] if params.RENDERED_KEY in at.session_state else {}  # noqa: SIM401 (SessionState has no .get)
     assert set(rendered) <= set(seen), "every rendered key comes from params.param_widget"
     return at, {key: seen[key] for key in rendered}
 

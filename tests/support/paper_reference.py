@@ -62,7 +62,7 @@ def paper_gamma(dim, base, length, alpha=1.0, beta=32.0) -> list[float]:
 
 def blend(dim, base, scale, gamma) -> list[float]:
     """NTK-by-parts: h(theta) = (1 - gamma) theta / s + gamma theta."""
-    return [(1.0 - g) * t / scale + g * t for t, g in zip(inv_freq(dim, base), gamma)]
+    return [(1.0 - g) * t / scale + g * t for t, g in zip(inv_freq(dim, base), gamma, strict=True)]
 
 
 def mscale(scale: float, m: float = 1.0) -> float:
@@ -85,8 +85,8 @@ def ntk_base(base: float, dim: int, scale: float) -> float:
 
 def dynamic_ntk_base(base, dim, factor, seq_len, length) -> float:
     """transformers: b' = b (s l / L - (s - 1))^(|D|/(|D|-2)), l = max(seq_len, L)."""
-    l = max(seq_len, length)
-    return base * (factor * l / length - (factor - 1)) ** (dim / (dim - 2))
+    current = max(seq_len, length)
+    return base * (factor * current / length - (factor - 1)) ** (dim / (dim - 2))
 
 
 def llama3(dim, base, factor, low, high, length) -> list[float]:
@@ -107,7 +107,7 @@ def llama3(dim, base, factor, low, high, length) -> list[float]:
 
 def longrope(dim, base, ext) -> list[float]:
     """LongRoPE: theta_i / ext_i."""
-    return [t / e for t, e in zip(inv_freq(dim, base), ext)]
+    return [t / e for t, e in zip(inv_freq(dim, base), ext, strict=True)]
 
 
 def longrope_attention(factor: float, length: float) -> float:

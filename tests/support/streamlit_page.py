@@ -53,13 +53,18 @@ const isScriptFinished = (buffer) => {
   let i = 0;
   const varint = () => {
     let value = 0, shift = 0, byte;
-    do { byte = bytes[i++]; value += (byte & 127) * 2 ** shift; shift += 7; } while (byte & 128 && i < bytes.length);
+    do {
+      byte = bytes[i++]; value += (byte & 127) * 2 ** shift; shift += 7;
+    } while (byte & 128 && i < bytes.length);
     return value;
   };
   while (i < bytes.length) {
     const key = varint(), field = Math.floor(key / 8), wire = key % 8;
     if (field === SCRIPT_FINISHED && wire === 0) return true;
-    if (wire === 0) varint(); else if (wire === 1) i += 8; else if (wire === 2) { const n = varint(); i += n; } else if (wire === 5) i += 4;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 2) { const n = varint(); i += n; }
+    else if (wire === 5) i += 4;
     else return false;
   }
   return false;
@@ -149,7 +154,7 @@ class Server:
             "false",
             *self.options,
         ]
-        self._log = open(self.log_path, "w") if self.log_path else None
+        self._log = open(self.log_path, "w") if self.log_path else None  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import itertools
 
 import numpy as np
 import plotly.graph_objects as go
@@ -49,7 +50,7 @@ def downsample(x, y, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarr
     buckets = max_points // 2
     edges = np.linspace(0, len(x), buckets + 1).astype(np.int64)
     keep = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         if hi <= lo:
             continue
         seg = y[lo:hi]
@@ -221,6 +222,6 @@ def figure_csv(fig: go.Figure) -> str:
                 for j, xv in enumerate(xs):
                     writer.writerow([name, xv, yv, z[i, j]])
         elif x is not None and y is not None:
-            for xv, yv in zip(x, y):
+            for xv, yv in zip(x, y, strict=True):
                 writer.writerow([name, xv, yv, ""])
     return out.getvalue()

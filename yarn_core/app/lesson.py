@@ -16,7 +16,9 @@ PRESENT_KEY = "present"
 
 PRESENTER_CSS = """
 <style>
-.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem !important; }
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label {
+  font-size: 1.35rem !important;
+}
 .stMainBlockContainer h1 { font-size: 3rem !important; }
 .stMainBlockContainer h2, .stMainBlockContainer h3 { font-size: 2.1rem !important; }
 </style>

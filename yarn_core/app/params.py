@@ -85,7 +85,8 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
             return text, None
         return (
             param.default,
-            f"{param.label}: {shown!r} is not one of {', '.join(map(str, param.options))}; using {param.default!r}",
+            f"{param.label}: {shown!r} is not one of {', '.join(map(str, param.options))}; "
+            f"using {param.default!r}",
         )
     try:
         number = float(text)
@@ -111,7 +112,8 @@ def clamp_param(param: Param, raw: str | list[str]) -> tuple[Any, str | None]:
     if value != number:
         return (
             value,
-            f"{param.label}: {shown} is outside the valid settings; using the nearest valid value {_number(value)}",
+            f"{param.label}: {shown} is outside the valid settings; "
+            f"using the nearest valid value {_number(value)}",
         )
     return value, None
 
