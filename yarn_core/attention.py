@@ -83,8 +83,8 @@ def attention_entropy(
     dim = 2 * half
     rng = np.random.default_rng(seed)
     result = []
-    for length in np.asarray(lengths, dtype=np.int64).reshape(-1):
-        length = int(max(length, 1))
+    for raw_length in np.asarray(lengths, dtype=np.int64).reshape(-1):
+        length = max(int(raw_length), 1)
         total = 0.0
         for _ in range(queries):
             q = rng.standard_normal(dim)
