@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from yarn_core import ConfigError, parse_config_text, rope_from_hf_config
+from yarn_core.hf_config import ALIASES, HF_TYPES, ROPE_READERS
 
 YARN = {
     "head_dim": 128,
@@ -186,6 +187,15 @@ def test_unknown_rope_type_is_named_with_the_supported_ones(rope_type):
     message = assert_config_error(with_(YARN, "rope_scaling.rope_type", rope_type), repr(rope_type))
     for supported in ("default", "linear", "dynamic", "yarn", "llama3", "longrope"):
         assert supported in message
+
+
+def test_every_rope_type_has_a_reader_and_a_method():
+    # the page lists HF_TYPES as the supported types; the unknown-type message lists the readers
+    assert list(ROPE_READERS) == list(HF_TYPES)
+    message = assert_config_error(with_(YARN, "rope_scaling.rope_type", "ntk"))
+    assert message.endswith("supported: default, linear, dynamic, yarn, llama3, longrope")
+    assert ALIASES == {"su": "longrope"}  # an old name, read by its new name's reader
+    assert rope_from_hf_config(with_(LONGROPE, "rope_scaling.type", "su")).rope_type == "longrope"
 
 
 @pytest.mark.parametrize("rope_type", [3, None, True, ["yarn"], {"name": "yarn"}])
@@ -460,7 +470,7 @@ def mutated_configs(draw):
         if scaling_key in config and isinstance(config[scaling_key], dict) and draw(st.booleans()):
             target, name = config[scaling_key], draw(st.sampled_from(SCALING_FIELDS))
         else:
-            target, name = config, draw(st.sampled_from(TOP_FIELDS + ["rope_scaling", "rope_parameters"]))
+            target, name = config, draw(st.sampled_from([*TOP_FIELDS, "rope_scaling", "rope_parameters"]))
         if name in target and draw(st.booleans()):
             del target[name]
         else:
@@ -542,7 +552,7 @@ def test_deep_nesting_is_a_config_error(text):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_literals_are_refused(literal):
     with pytest.raises(ConfigError, match=literal.lstrip("-")):
-        parse_config_text('{"rope_theta": %s}' % literal)
+        parse_config_text(f'{{"rope_theta": {literal}}}')
 
 
 @pytest.mark.parametrize(
