@@ -3,6 +3,8 @@ Position Interpolation keeps them inside it, and the slow pairs are the ones mee
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -11,7 +13,7 @@ from ...rope import TWO_PI, rotation_angles
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
 from ..assets import published
-from .positions import axis_end, integer_samples
+from .positions import axis_end, integer_samples, target_tokens
 from .rope import FULL_TURN, NO_FULL_TURN
 
 PAIR_EVALUATIONS = 500_000  # cos/sin pairs per stretch of distances: bounds the cost at any L and |D|
@@ -24,19 +26,39 @@ def _distance_budget(head_dim: int) -> int:
     return max(1000, min(MAX_DISTANCES, PAIR_EVALUATIONS // (head_dim // 2)))
 
 
-def score_curves(
-    head_dim: int, base: float, trained_length: int, scale: float, seed: int, show_pi: bool
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class ScoreCurves:
+    """A random pair's score by distance, extrapolated and (optionally) interpolated, and the numbers
+    the lesson quotes: the trained band and how it was sampled, the extrapolated scores' range, the
+    share of distances outside the band (up to L' and to the chart's end), how the stretch past L was
+    sampled, and how far PI leaves the band (None when PI is hidden)."""
+
+    figure: go.Figure
+    trained_low: float
+    trained_high: float
+    band_sampled: bool
+    band_distances: int
+    beyond_low: float
+    beyond_high: float
+    outside_fraction: float
+    outside_fraction_all: float
+    beyond_distances: int
+    beyond_sampled: bool
+    axis_end: int
+    pi_excess: float | None
+
+
+def score_curves(setting: RopeSetting, *, seed: int, show_pi: bool) -> ScoreCurves:
     """score(Delta) = (R(m) q).(R(n) k) for a seeded random q, k (relative_scores), at integer
     distances 0..1.25 L': plain RoPE (extrapolated past L) and PI (theta_i / s, i.e. Delta / s).
     Long stretches are evaluated at one seeded random distance per stratum; the trained band is the
     min/max over the distances 0..L-1 evaluated (all of them when L is within the budget)."""
-    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    trained_length = setting.original_length
     plain, pi = scale_rope("none", setting), scale_rope("linear", setting)
-    target = int(round(setting.target_length))
-    end = axis_end(trained_length, target)
-    budget = _distance_budget(head_dim)
-    q, k = random_qk(head_dim, seed)
+    target = target_tokens(setting)
+    end = axis_end(setting)
+    budget = _distance_budget(setting.dim)
+    q, k = random_qk(setting.dim, seed)
 
     inside = integer_samples(0, trained_length, budget, seed)
     beyond = integer_samples(trained_length, end, budget, seed + 1)
@@ -70,20 +92,7 @@ def score_curves(
         mode="markers",
         hover="%{y:.3f}",
     )
-    facts = {
-        "trained_low": low,
-        "trained_high": high,
-        "band_sampled": len(inside) < trained_length,
-        "band_distances": len(inside),
-        "beyond_low": float(beyond_scores.min()),
-        "beyond_high": float(beyond_scores.max()),
-        "outside_fraction": float(outside[before_target].mean()) if before_target.any() else 0.0,
-        "outside_fraction_all": float(outside.mean()),
-        "beyond_distances": len(beyond),
-        "beyond_sampled": len(beyond) < end - trained_length,
-        "peak_ratio": float(np.abs(beyond_scores).max() / max(np.abs(inside_scores).max(), 1e-300)),
-        "axis_end": end,
-    }
+    pi_excess = None
     if show_pi:
         stretched = integer_samples(0, target, budget, seed + 2)
         pi_scores = relative_scores(q, k, stretched, pi.inv_freq)
@@ -91,15 +100,11 @@ def score_curves(
             fig,
             stretched,
             pi_scores,
-            name=f"PI: Delta / {scale:g}, up to L'",
+            name=f"PI: Delta / {setting.factor:g}, up to L'",
             color=F.METHOD_COLORS["linear"],
             width=1,
         )
-        facts.update(
-            pi_low=float(pi_scores.min()),
-            pi_high=float(pi_scores.max()),
-            pi_excess=float(max(pi_scores.max() - high, low - pi_scores.min(), 0.0)),
-        )
+        pi_excess = float(max(pi_scores.max() - high, low - pi_scores.min(), 0.0))
     F.shade_window(fig, 0, trained_length - 1)
     F.mark_x(fig, target - 1, "L'")
     F.base_layout(
@@ -109,39 +114,77 @@ def score_curves(
         y_title="score q . k (unscaled)",
         height=440,
     )
-    return fig, facts
+    return ScoreCurves(
+        figure=fig,
+        trained_low=low,
+        trained_high=high,
+        band_sampled=len(inside) < trained_length,
+        band_distances=len(inside),
+        beyond_low=float(beyond_scores.min()),
+        beyond_high=float(beyond_scores.max()),
+        outside_fraction=float(outside[before_target].mean()) if before_target.any() else 0.0,
+        outside_fraction_all=float(outside.mean()),
+        beyond_distances=len(beyond),
+        beyond_sampled=len(beyond) < end - trained_length,
+        axis_end=end,
+        pi_excess=pi_excess,
+    )
 
 
 SEED_SURVEY = 20
 SURVEY_EVALUATIONS = 64_000  # distances x pairs per seed and stretch
 
 
-def escape_survey(head_dim: int, base: float, trained_length: int, scale: float) -> dict:
+@dataclass(frozen=True)
+class EscapeSurvey:
+    """Over ``seeds`` random pairs, the mean and largest share of distances between L and L' whose
+    score leaves that pair's trained range."""
+
+    seeds: int
+    mean_fraction: float
+    max_fraction: float
+
+
+def escape_survey(setting: RopeSetting) -> EscapeSurvey:
     """Over seeds 0..19: the fraction of distances between L and L' whose score leaves the range
     that seed's pair showed inside L (both from at most 1,000 sampled distances, fewer for wide
     heads), so the text can say how typical the drawn pair is."""
-    inv_freq = scale_rope(
-        "none", RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
-    ).inv_freq
-    target = int(round(scale * trained_length))
-    budget = max(200, min(1000, SURVEY_EVALUATIONS // (head_dim // 2)))
+    trained_length = setting.original_length
+    inv_freq = scale_rope("none", setting).inv_freq
+    budget = max(200, min(1000, SURVEY_EVALUATIONS // (setting.dim // 2)))
     inside = integer_samples(0, trained_length, budget, 0)
-    beyond = integer_samples(trained_length, target, budget, 1)
+    beyond = integer_samples(trained_length, target_tokens(setting), budget, 1)
     if len(beyond) == 0:
-        return {"seeds": SEED_SURVEY, "mean": 0.0, "max": 0.0}
+        return EscapeSurvey(seeds=SEED_SURVEY, mean_fraction=0.0, max_fraction=0.0)
     fractions = []
     for seed in range(SEED_SURVEY):
-        q, k = random_qk(head_dim, seed)
+        q, k = random_qk(setting.dim, seed)
         trained = relative_scores(q, k, inside, inv_freq)
         extrapolated = relative_scores(q, k, beyond, inv_freq)
         fractions.append(np.mean((extrapolated < trained.min()) | (extrapolated > trained.max())))
-    return {"seeds": SEED_SURVEY, "mean": float(np.mean(fractions)), "max": float(np.max(fractions))}
+    return EscapeSurvey(
+        seeds=SEED_SURVEY, mean_fraction=float(np.mean(fractions)), max_fraction=float(np.max(fractions))
+    )
 
 
-def angle_chart(head_dim: int, base: float, trained_length: int, scale: float) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class UnseenAngles:
+    """Per pair, the largest angle in training, at L' and with PI, and the numbers the lesson quotes:
+    how many pairs meet angles never seen (from which pair on), and the slowest pair's largest angle
+    in training and at L'."""
+
+    figure: go.Figure
+    pairs: int
+    unseen: int
+    first_unseen: int | None
+    slowest_trained: float
+    slowest_target: float
+
+
+def angle_chart(setting: RopeSetting) -> UnseenAngles:
     """Per pair: the largest angle reached in training, (L-1) theta_i, against the largest met at
     L' without scaling, (L'-1) theta_i (angle_coverage), and with PI, (L'-1) theta_i / s."""
-    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    trained_length = setting.original_length
     plain, pi = scale_rope("none", setting), scale_rope("linear", setting)
     target = setting.target_length
     coverage = angle_coverage(plain.base_inv_freq, plain.inv_freq, trained_length, target)
@@ -189,14 +232,14 @@ def angle_chart(head_dim: int, base: float, trained_length: int, scale: float) -
         log_y=True,
     )
     unseen = coverage.unseen
-    facts = {
-        "pairs": len(pairs),
-        "unseen": int(unseen.sum()),
-        "first_unseen": int(np.argmax(unseen)) if unseen.any() else None,
-        "slowest_trained": float(coverage.trained_max[-1]),
-        "slowest_target": float(coverage.target_max[-1]),
-    }
-    return fig, facts
+    return UnseenAngles(
+        figure=fig,
+        pairs=len(pairs),
+        unseen=int(unseen.sum()),
+        first_unseen=int(np.argmax(unseen)) if unseen.any() else None,
+        slowest_trained=float(coverage.trained_max[-1]),
+        slowest_target=float(coverage.target_max[-1]),
+    )
 
 
 FIT_POINTS = 1024  # >= 2x the coefficients at |D| = 512; bounds the least-squares cost
@@ -209,21 +252,31 @@ def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
     return np.hstack([np.cos(angles), np.sin(angles)])
 
 
-def fitted_score(
-    head_dim: int, base: float, trained_length: int, scale: float, seed: int
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class FittedScore:
+    """The PI paper's fitted score inside L, extrapolated and interpolated, and the numbers the lesson
+    quotes: how many targets were fitted and the largest |a| of each curve (extrapolated up to L')."""
+
+    figure: go.Figure
+    fit_points: int
+    fitted_max: float
+    extrapolated_max: float
+    interpolated_max: float
+
+
+def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
     """The PI paper's figure 2 experiment: least-squares fit a score function a(Delta) (the form
     above) to random targets in [-1, 1] at random distances in [0, L], then draw |a| inside L,
     extrapolated past L, and interpolated, a(Delta / s), out to L'."""
-    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
+    trained_length, scale = setting.original_length, setting.factor
     inv_freq = scale_rope("none", setting).inv_freq
     rng = np.random.default_rng(seed)
     points = min(2 * trained_length, FIT_POINTS)
     fit_at = rng.uniform(0, trained_length - 1, points)
     coefficients, *_ = np.linalg.lstsq(_score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points), rcond=None)
-    target = int(round(setting.target_length))
-    end = axis_end(trained_length, target)
-    budget = _distance_budget(head_dim) // 2
+    target = target_tokens(setting)
+    end = axis_end(setting)
+    budget = _distance_budget(setting.dim) // 2
     inside = integer_samples(0, trained_length, budget, seed)
     beyond = integer_samples(trained_length, end, budget, seed + 1)
     stretched = integer_samples(0, target, budget, seed + 2)
@@ -252,17 +305,35 @@ def fitted_score(
         height=420,
     )
     in_target = beyond < target
-    facts = {
-        "fit_points": points,
-        "fitted_max": float(np.abs(fitted).max()),
-        "extrapolated_max": float(np.abs(extrapolated[in_target]).max())
-        if in_target.any()
-        else float(np.abs(extrapolated).max()),
-        "interpolated_max": float(np.abs(interpolated).max()),
-    }
-    return fig, facts
+    return FittedScore(
+        figure=fig,
+        fit_points=points,
+        fitted_max=float(np.abs(fitted).max()),
+        extrapolated_max=float(np.abs(extrapolated[in_target] if in_target.any() else extrapolated).max()),
+        interpolated_max=float(np.abs(interpolated).max()),
+    )
 
 
-def published_bound() -> dict:
-    """The PI paper's figure 2 numbers (published, not computed)."""
-    return published()["pi_score_bound"]
+@dataclass(frozen=True)
+class PublishedBound:
+    """The PI paper's figure 2 numbers (published, not computed): the trained range of the fitted
+    score, its extrapolated peak, how many times tighter the interpolation bound is, and the source."""
+
+    source: str
+    trained_low: float
+    trained_high: float
+    extrapolated_peak: float
+    interpolation_bound_tighter_by: float
+
+
+def published_bound() -> PublishedBound:
+    """The PI paper's figure 2 numbers from assets/published.json."""
+    bound = published()["pi_score_bound"]
+    low, high = bound["trained_range"]
+    return PublishedBound(
+        source=bound["source"],
+        trained_low=low,
+        trained_high=high,
+        extrapolated_peak=bound["extrapolated_peak"],
+        interpolation_bound_tighter_by=bound["interpolation_bound_tighter_by"],
+    )

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
 from ..assets import published
+from .positions import target_tokens
 
 
-def position_map(trained_length: int, scale: float) -> go.Figure:
+@dataclass(frozen=True)
+class PositionMap:
+    """The position every token of the long text is rotated as, plain and with PI."""
+
+    figure: go.Figure
+
+
+def position_map(setting: RopeSetting) -> PositionMap:
     """Position each token is rotated as: m for plain RoPE (running past L), m / s for PI."""
-    target = int(round(trained_length * scale))
+    trained_length, scale, target = setting.original_length, setting.factor, target_tokens(setting)
     m = np.linspace(0, target - 1, min(target, 2000))
     fig = go.Figure()
     F.add_line(fig, m, m, name="Plain RoPE: m", color=F.METHOD_COLORS["none"], hover="%{y:.1f}")
@@ -29,19 +39,29 @@ def position_map(trained_length: int, scale: float) -> go.Figure:
         annotation_position="top left",
     )
     F.mark_x(fig, trained_length - 1, "L")
-    return F.base_layout(
+    F.base_layout(
         fig,
         title=f"Stretching {target:,} positions onto the trained {trained_length:,}",
         x_title="token position m in the long text",
         y_title="position the model rotates by",
     )
+    return PositionMap(figure=fig)
 
 
-def neighbour_angles(head_dim: int, base: float, trained_length: int, scale: float) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class NeighbourAngles:
+    """The angle between neighbouring tokens per pair, as trained and after PI, and the fastest
+    pair's two angles, which the lesson quotes."""
+
+    figure: go.Figure
+    fastest_trained: float
+    fastest_pi: float
+
+
+def neighbour_angles(setting: RopeSetting) -> NeighbourAngles:
     """Angle between neighbouring tokens per pair, theta_i (as trained) versus theta_i / s (PI)."""
-    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
     pi = scale_rope("linear", setting)
-    pairs = np.arange(head_dim // 2)
+    pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
     F.add_line(
         fig,
@@ -56,7 +76,7 @@ def neighbour_angles(head_dim: int, base: float, trained_length: int, scale: flo
         fig,
         pairs,
         pi.inv_freq,
-        name=f"PI: theta_i / {scale:g}",
+        name=f"PI: theta_i / {setting.factor:g}",
         color=F.METHOD_COLORS["linear"],
         mode="lines+markers",
         hover="%{y:.4g} rad",
@@ -68,21 +88,30 @@ def neighbour_angles(head_dim: int, base: float, trained_length: int, scale: flo
         y_title="angle between neighbouring tokens (rad)",
         log_y=True,
     )
-    facts = {
-        "fastest_trained": float(pi.base_inv_freq[0]),
-        "fastest_pi": float(pi.inv_freq[0]),
-        "slowest_trained": float(pi.base_inv_freq[-1]),
-        "slowest_pi": float(pi.inv_freq[-1]),
-    }
-    return fig, facts
+    return NeighbourAngles(
+        figure=fig, fastest_trained=float(pi.base_inv_freq[0]), fastest_pi=float(pi.inv_freq[0])
+    )
 
 
-def finetune_recovery() -> tuple[go.Figure, str]:
-    """The PI paper's perplexity before and after a short fine-tune (published numbers)."""
+@dataclass(frozen=True)
+class FinetuneRecovery:
+    """The PI paper's perplexity before and after a short fine-tune (published numbers): the chart,
+    the perplexity before and after, the fine-tuning steps, the context length, and the source."""
+
+    figure: go.Figure
+    perplexity_before: float
+    perplexity_after: float
+    steps: int
+    context: int
+    source: str
+
+
+def finetune_recovery() -> FinetuneRecovery:
+    """The PI paper's perplexity before and after a short fine-tune, from assets/published.json."""
     data = published()["pi_finetune"]
     fig = go.Figure(
         go.Bar(
-            x=[f"step {s}" for s in data["steps"]],
+            x=[f"step {step}" for step in data["steps"]],
             y=data["perplexity"],
             marker_color=F.METHOD_COLORS["linear"],
             text=[f"{p:.2f}" for p in data["perplexity"]],
@@ -93,8 +122,15 @@ def finetune_recovery() -> tuple[go.Figure, str]:
     )
     F.base_layout(
         fig,
-        title="PI needs a short fine-tune: LLaMA 7B at 8192 tokens",
+        title=f"PI needs a short fine-tune: LLaMA 7B at {data['context']} tokens",
         x_title="fine-tuning step",
         y_title="perplexity (lower is better)",
     )
-    return fig, data["source"]
+    return FinetuneRecovery(
+        figure=fig,
+        perplexity_before=data["perplexity"][0],
+        perplexity_after=data["perplexity"][-1],
+        steps=data["steps"][-1],
+        context=data["context"],
+        source=data["source"],
+    )

@@ -3,6 +3,8 @@ functions of absolute position or relative distance, past the training window.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -18,7 +20,8 @@ from ...encodings import (
     xpos_scale,
     xpos_scores,
 )
-from ...rope import inverse_frequencies, rotations_within, wavelengths
+from ...rope import inverse_frequencies, wavelengths
+from ...scaling import RopeSetting
 from .. import figures as F
 
 CURVE_POINTS = 2000
@@ -38,9 +41,20 @@ ENCODING_COLORS = {
 }
 
 
-def axis_end(trained_length: int, target_length: int) -> int:
+def target_tokens(setting: RopeSetting) -> int:
+    """L' = s L in whole tokens."""
+    return round(setting.target_length)
+
+
+def axis_end(setting: RopeSetting) -> int:
     """Positions / distances drawn: 0 .. 1.25 L' (a little past the target length)."""
-    return int(round(1.25 * max(target_length, trained_length)))
+    return round(1.25 * max(target_tokens(setting), setting.original_length))
+
+
+def full_turn_pairs(setting: RopeSetting) -> np.ndarray:
+    """Per pair, whether its wavelength lambda_i = 2 pi / theta_i is below L: it completes at least
+    one full turn inside the trained window."""
+    return wavelengths(inverse_frequencies(setting.dim, setting.base)) < setting.original_length
 
 
 def integer_samples(start: int, stop: int, count: int, seed: int = 0) -> np.ndarray:
@@ -68,12 +82,26 @@ def _one_x_title(fig: go.Figure) -> None:
     fig.update_xaxes(title_text=None, row=1, col=1)
 
 
-def absolute_positions(
-    head_dim: int, base: float, trained_length: int, target_length: int
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class AbsolutePositions:
+    """The learned table and the sinusoids by position, and the numbers the lesson quotes: the
+    table's rows, and the slowest sinusoid's wavelength, largest value in training and value at L'-1."""
+
+    figure: go.Figure
+    rows: int
+    last_row: int
+    slow_pair: int
+    slow_wavelength: float
+    slow_turns_inside: bool
+    slow_seen_max: float
+    slow_at_target: float
+
+
+def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
     """Absolute encodings by position m: a learned table (rows 0..L-1 only) and the sinusoidal
     PE[m, 2i] = sin(m / b^(2i/d)), for a pair that turns about four times inside L and the slowest."""
-    end = axis_end(trained_length, target_length)
+    head_dim, base, trained_length = setting.dim, setting.base, setting.original_length
+    end = axis_end(setting)
     positions = integer_samples(0, end, CURVE_POINTS)
     table, defined = learned_absolute(positions, trained_length, dim=LEARNED_COORDINATES)
     inv_freq = inverse_frequencies(head_dim, base)
@@ -146,24 +174,41 @@ def absolute_positions(
     _one_x_title(fig)
 
     inside = positions < trained_length
-    facts = {
-        "rows": trained_length,
-        "last_row": trained_length - 1,
-        "slow_pair": slow_pair,
-        "slow_wavelength": float(lam[slow_pair]),
-        "slow_turns_inside": bool(lam[slow_pair] < trained_length),
-        "slow_seen_max": float(pe[inside, 2 * slow_pair].max()),
-        "slow_at_target": float(sinusoidal([target_length - 1], dim=head_dim, base=base)[0, 2 * slow_pair]),
-    }
-    return fig, facts
+    last_position = target_tokens(setting) - 1
+    return AbsolutePositions(
+        figure=fig,
+        rows=trained_length,
+        last_row=trained_length - 1,
+        slow_pair=slow_pair,
+        slow_wavelength=float(lam[slow_pair]),
+        slow_turns_inside=bool(lam[slow_pair] < trained_length),
+        slow_seen_max=float(pe[inside, 2 * slow_pair].max()),
+        slow_at_target=float(sinusoidal([last_position], dim=head_dim, base=base)[0, 2 * slow_pair]),
+    )
 
 
-def relative_biases(
-    trained_length: int, target_length: int, t5_max_distance: int, alibi_head: int
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class RelativeBiases:
+    """T5's and ALiBi's biases by distance, and the numbers the lesson quotes: where T5's buckets
+    saturate, how many serve only untrained distances, ALiBi's penalty and weight at distance L'-1
+    for the chosen head, and the steepest head's at distance 20."""
+
+    figure: go.Figure
+    t5_saturation: int
+    t5_untrained_buckets: int
+    alibi_slope: float
+    alibi_penalty_at_target: float
+    alibi_weight_at_target: float
+    steepest_slope: float
+    steepest_penalty_at_20: float
+    steepest_weight_at_20: float
+
+
+def relative_biases(setting: RopeSetting, *, t5_max_distance: int, alibi_head: int) -> RelativeBiases:
     """Biases added to the logit of a key Delta tokens back: T5's learned bucket bias (buckets
     saturate at ``t5_max_distance``) and ALiBi's -slope * Delta (head ``alibi_head`` of 8)."""
-    end = axis_end(trained_length, target_length)
+    trained_length = setting.original_length
+    end = axis_end(setting)
     distances = integer_samples(0, end, CURVE_POINTS)
     slopes = alibi_slopes(ALIBI_HEADS)
     slope = float(slopes[alibi_head - 1])
@@ -178,7 +223,8 @@ def relative_biases(
         shared_xaxes=True,
         vertical_spacing=0.14,
         subplot_titles=(
-            f"T5 relative bias: {T5_BUCKETS} learned buckets, the last one for every distance from {saturation:,} on",
+            f"T5 relative bias: {T5_BUCKETS} learned buckets, "
+            f"the last one for every distance from {saturation:,} on",
             f"ALiBi, head {alibi_head} of {ALIBI_HEADS}: a fixed penalty -{slope:.4g} x distance",
         ),
     )
@@ -210,25 +256,40 @@ def relative_biases(
     )
     _one_x_title(fig)
 
-    facts = {
-        "t5_saturation": saturation,
-        "t5_untrained_buckets": len(set(buckets.tolist()) - trained_buckets),
-        "alibi_slope": slope,
-        "alibi_penalty_at_target": float(-alibi_bias(target_length - 1, slope)),
-        "alibi_weight_at_target": float(np.exp(alibi_bias(target_length - 1, slope))),
-        "steepest_slope": float(slopes[0]),
-        "steepest_penalty_at_20": float(-alibi_bias(20, slopes[0])),
-        "steepest_weight_at_20": float(np.exp(alibi_bias(20, slopes[0]))),
-    }
-    return fig, facts
+    farthest = target_tokens(setting) - 1
+    return RelativeBiases(
+        figure=fig,
+        t5_saturation=saturation,
+        t5_untrained_buckets=len(set(buckets.tolist()) - trained_buckets),
+        alibi_slope=slope,
+        alibi_penalty_at_target=float(-alibi_bias(farthest, slope)),
+        alibi_weight_at_target=float(np.exp(alibi_bias(farthest, slope))),
+        steepest_slope=float(slopes[0]),
+        steepest_penalty_at_20=float(-alibi_bias(20, slopes[0])),
+        steepest_weight_at_20=float(np.exp(alibi_bias(20, slopes[0]))),
+    )
 
 
-def rotary_scores(
-    head_dim: int, base: float, trained_length: int, target_length: int
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class RotaryScores:
+    """RoPE's and xPos's scores by distance, and the numbers the lesson quotes: how many pairs never
+    complete a turn inside L (from which pair on), and xPos's decay of the fastest and slowest pair
+    at distance L'-1."""
+
+    figure: go.Figure
+    pairs: int
+    slow_pairs: int
+    first_slow_pair: int | None
+    xpos_fast_decay: float
+    xpos_slow_decay: float
+
+
+def rotary_scores(setting: RopeSetting) -> RotaryScores:
     """q.k for all-ones q and k as a function of distance: RoPE, sum_i 2 cos(Delta theta_i), and
     xPos, the same with pair i damped by zeta_i^(Delta / 512) (fast pairs fade, slow ones barely)."""
-    end = axis_end(trained_length, target_length)
+    head_dim, base = setting.dim, setting.base
+    target_length = target_tokens(setting)
+    end = axis_end(setting)
     distances = integer_samples(0, end, CURVE_POINTS)
     rope = rope_scores(distances, head_dim, base)
     xpos = xpos_scores(distances, head_dim, base, scale_base=XPOS_SCALE_BASE)
@@ -237,7 +298,7 @@ def rotary_scores(
     F.add_line(
         fig, distances, xpos, name="xPos (RoPE x per-pair decay)", color=ENCODING_COLORS["xpos"], width=2
     )
-    F.shade_window(fig, 0, trained_length - 1)
+    F.shade_window(fig, 0, setting.original_length - 1)
     F.mark_x(fig, target_length - 1, "L'")
     F.base_layout(
         fig,
@@ -246,14 +307,13 @@ def rotary_scores(
         y_title="q . k for all-ones q, k",
     )
 
-    inv_freq = inverse_frequencies(head_dim, base)
-    never = rotations_within(trained_length, inv_freq) <= 1.0
+    never = ~full_turn_pairs(setting)
     decay = xpos_scale(head_dim) ** ((target_length - 1) / XPOS_SCALE_BASE)
-    facts = {
-        "pairs": len(inv_freq),
-        "slow_pairs": int(never.sum()),
-        "first_slow_pair": int(np.argmax(never)) if never.any() else None,
-        "xpos_fast_decay": float(decay[0]),
-        "xpos_slow_decay": float(decay[-1]),
-    }
-    return fig, facts
+    return RotaryScores(
+        figure=fig,
+        pairs=len(never),
+        slow_pairs=int(never.sum()),
+        first_slow_pair=int(np.argmax(never)) if never.any() else None,
+        xpos_fast_decay=float(decay[0]),
+        xpos_slow_decay=float(decay[-1]),
+    )

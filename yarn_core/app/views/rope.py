@@ -3,13 +3,16 @@ frames), the spectrum of wavelengths against L, and the relative-position proper
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
 from ...attention import random_qk, relative_scores
 from ...rope import TWO_PI, apply_rotary, inverse_frequencies, rotations_within, wavelengths
+from ...scaling import RopeSetting
 from .. import figures as F
-from .positions import integer_samples
+from .positions import full_turn_pairs, integer_samples, target_tokens
 
 WINDOW, FIRST_TOKENS = "0 to L'", "first 64 tokens"
 SPANS = (WINDOW, FIRST_TOKENS)
@@ -29,14 +32,29 @@ def frame_positions(span: str, target_length: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, target_length - 1, WINDOW_FRAMES)).astype(np.int64))
 
 
-def rotating_pair(
-    head_dim: int, base: float, trained_length: int, target_length: int, pair: int, span: str, seed: int
-) -> tuple[go.Figure, dict]:
+@dataclass(frozen=True)
+class TurningPair:
+    """One query pair animated over positions, and the numbers the lesson quotes: its angle per
+    token and wavelength, its turns inside L (and whether it completes one), the arc swept in
+    training, its angle at L'-1, and how many frames the animation has."""
+
+    figure: go.Figure
+    theta: float
+    wavelength: float
+    turns_inside: float
+    completes_turn: bool
+    trained_sweep: float
+    angle_at_target: float
+    frames: int
+
+
+def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> TurningPair:
     """The (q_i, q_{i+d/2}) pair of a seeded random query, rotated by m theta_i (apply_rotary) at
     each frame position m, drawn against the arc of angles 0..(L-1) theta_i reached in training."""
-    inv_freq = inverse_frequencies(head_dim, base)
+    trained_length, target_length = setting.original_length, target_tokens(setting)
+    inv_freq = inverse_frequencies(setting.dim, setting.base)
     half = len(inv_freq)
-    q, _ = random_qk(head_dim, seed)
+    q, _ = random_qk(setting.dim, seed)
     positions = frame_positions(span, target_length)
     rotated = apply_rotary(np.tile(q, (len(positions), 1)), positions, inv_freq)
     xs, ys = rotated[:, pair], rotated[:, pair + half]
@@ -142,29 +160,42 @@ def rotating_pair(
             }
         ],
     )
-    facts = {
-        "theta": theta,
-        "wavelength": TWO_PI / theta,
-        "turns_inside": float(rotations_within(trained_length, inv_freq)[pair]),
-        "completes_turn": bool(TWO_PI / theta < trained_length),
-        "trained_sweep": trained_sweep,
-        "angle_at_target": (target_length - 1) * theta,
-        "frames": len(positions),
-    }
-    return fig, facts
+    return TurningPair(
+        figure=fig,
+        theta=theta,
+        wavelength=TWO_PI / theta,
+        turns_inside=float(rotations_within(trained_length, inv_freq)[pair]),
+        completes_turn=bool(full_turn_pairs(setting)[pair]),
+        trained_sweep=trained_sweep,
+        angle_at_target=(target_length - 1) * theta,
+        frames=len(positions),
+    )
 
 
-def _full_turns(head_dim: int, base: float, trained_length: int) -> np.ndarray:
-    """Pairs with wavelength lambda_i < L: they complete at least one full turn inside the window."""
-    return wavelengths(inverse_frequencies(head_dim, base)) < trained_length
+@dataclass(frozen=True)
+class Spectrum:
+    """Every pair's wavelength against L, and the numbers the lesson quotes: how many pairs complete
+    a full turn inside L and how many never do (from which pair on), the fastest and slowest
+    wavelengths, and the count of full-turn pairs at twice the base."""
+
+    figure: go.Figure
+    pairs: int
+    full: int
+    never: int
+    first_never: int | None
+    fastest_wavelength: float
+    slowest_wavelength: float
+    double_base: float
+    full_at_double_base: int
 
 
-def spectrum(head_dim: int, base: float, trained_length: int) -> tuple[go.Figure, dict]:
+def spectrum(setting: RopeSetting) -> Spectrum:
     """Wavelength lambda_i = 2 pi b^(2i/|D|) of every pair against L, coloured by whether the pair
     completes a full turn inside the trained window."""
-    lam = wavelengths(inverse_frequencies(head_dim, base))
+    trained_length = setting.original_length
+    lam = wavelengths(inverse_frequencies(setting.dim, setting.base))
     pairs = np.arange(len(lam))
-    full = _full_turns(head_dim, base, trained_length)
+    full = full_turn_pairs(setting)
     fig = go.Figure()
     F.add_line(
         fig,
@@ -201,26 +232,43 @@ def spectrum(head_dim: int, base: float, trained_length: int) -> tuple[go.Figure
         y_title="wavelength 2 pi / theta_i (tokens)",
         log_y=True,
     )
-    facts = {
-        "pairs": len(lam),
-        "full": int(full.sum()),
-        "never": int((~full).sum()),
-        "first_never": int(np.argmax(~full)) if (~full).any() else None,
-        "fastest_wavelength": float(lam[0]),
-        "slowest_wavelength": float(lam[-1]),
-        "double_base": 2.0 * base,
-        "full_at_double_base": int(_full_turns(head_dim, 2.0 * base, trained_length).sum()),
-    }
-    return fig, facts
+    double_base = 2.0 * setting.base
+    return Spectrum(
+        figure=fig,
+        pairs=len(lam),
+        full=int(full.sum()),
+        never=int((~full).sum()),
+        first_never=int(np.argmax(~full)) if (~full).any() else None,
+        fastest_wavelength=float(lam[0]),
+        slowest_wavelength=float(lam[-1]),
+        double_base=double_base,
+        full_at_double_base=int(full_turn_pairs(setting.with_(base=double_base)).sum()),
+    )
+
+
+@dataclass(frozen=True)
+class RelativeProperty:
+    """The score with query and key shifted together and with the query alone, and the numbers the
+    lesson quotes: the score before and after the chosen shift and their difference, the largest
+    shift drawn and drift over it, the query-only spread, and the score computed from the distance."""
+
+    figure: go.Figure
+    score: float
+    shifted_score: float
+    change: float
+    largest_shift: int
+    largest_drift: float
+    query_only_spread: float
+    relative_score: float
 
 
 def relative_property(
-    head_dim: int, base: float, query_position: int, key_position: int, shift: int, seed: int
-) -> tuple[go.Figure, dict]:
+    setting: RopeSetting, *, query_position: int, key_position: int, shift: int, seed: int
+) -> RelativeProperty:
     """(R(m+j) q).(R(n+j) k) for shifts j, computed with apply_rotary on seeded random q and k: the
     same for every j, since it depends on (m - n) theta only. Moving the query alone changes it."""
-    inv_freq = inverse_frequencies(head_dim, base)
-    q, k = random_qk(head_dim, seed)
+    inv_freq = inverse_frequencies(setting.dim, setting.base)
+    q, k = random_qk(setting.dim, seed)
     largest_shift = max(2 * shift, 64)
     shifts = np.union1d(integer_samples(0, largest_shift + 1, SHIFT_POINTS), [shift])
     rotated_q = apply_rotary(np.tile(q, (len(shifts), 1)), query_position + shifts, inv_freq)
@@ -239,13 +287,13 @@ def relative_property(
         x_title="shift j (tokens)",
         y_title="attention score q . k (unscaled)",
     )
-    facts = {
-        "score": float(both[0]),
-        "shifted_score": float(both[at_shift]),
-        "change": float(both[at_shift] - both[0]),
-        "largest_shift": largest_shift,
-        "largest_drift": float(np.max(np.abs(both - both[0]))),
-        "query_only_spread": float(np.ptp(query_only)),
-        "relative_score": float(relative_scores(q, k, [query_position - key_position], inv_freq)[0]),
-    }
-    return fig, facts
+    return RelativeProperty(
+        figure=fig,
+        score=float(both[0]),
+        shifted_score=float(both[at_shift]),
+        change=float(both[at_shift] - both[0]),
+        largest_shift=largest_shift,
+        largest_drift=float(np.max(np.abs(both - both[0]))),
+        query_only_spread=float(np.ptp(query_only)),
+        relative_score=float(relative_scores(q, k, [query_position - key_position], inv_freq)[0]),
+    )
