@@ -49,6 +49,8 @@ EXPECTED = {
         "131,072",
         math.sqrt(1 + math.log(32) / math.log(4096)),
     ),
+    "yarn_llama2_7b_64k": ("yarn", "128", "10,000", "16", "4,096", "not given", 1.2772589),
+    "yarn_llama2_7b_128k": ("yarn", "128", "10,000", "32", "4,096", "not given", 1.3465736),
 }
 DYNAMIC = {
     "hidden_size": 4096,

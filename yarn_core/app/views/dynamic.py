@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
-from ...scaling import RopeSetting, scale_rope
+from ...scaling import RopeSetting, ScaledRope, scale_rope
 from .. import figures as F
 
 # Current length l' as a multiple of the trained length L (the page's slider). Whole multiples are
@@ -15,10 +17,54 @@ GRID_POINTS = 160
 STATIC_LABEL = "static (PI, NTK-aware, YaRN): fixed s"
 
 
-def _setting(
-    head_dim: int, base: float, trained_length: int, scale: float, seq_len: int | None = None
-) -> RopeSetting:
-    return RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale, seq_len=seq_len)
+@dataclass(frozen=True)
+class ScaleSchedule:
+    """The chart of the effective s versus the current length l', and the s each dynamic method
+    uses now (at the setting's l'), at L', and how much one more token past L raises it."""
+
+    figure: go.Figure
+    ntk_now: float
+    yarn_now: float
+    ntk_at_target: float
+    yarn_at_target: float
+    ntk_per_token: float
+    yarn_per_token: float
+
+
+@dataclass(frozen=True)
+class FactorSchedule:
+    """The chart of YaRN's attention factor versus l', static YaRN's factor and dynamic YaRN's now."""
+
+    figure: go.Figure
+    static: float
+    dynamic_now: float
+
+
+@dataclass(frozen=True)
+class FrequenciesNow:
+    """The chart of each pair's divisor at the current length, the slowest pair's divisor under
+    static YaRN, dynamic YaRN and dynamic NTK, and the KV-cache mismatch of the key cached at
+    position L - 1: the position its angle belongs to now, and its apparent and true distances from
+    the newest token."""
+
+    figure: go.Figure
+    static_slowest: float
+    yarn_slowest: float
+    ntk_slowest: float
+    cached_key: int
+    cached_key_looks_at: float
+    apparent_distance: float
+    true_distance: int
+
+
+def at_multiple(setting: RopeSetting, multiple: float) -> RopeSetting:
+    """The setting at the current length l' = multiple x L (at least one token)."""
+    return setting.with_(seq_len=max(1, round(float(multiple) * setting.original_length)))
+
+
+def _current(setting: RopeSetting) -> int:
+    """l' in whole tokens (the target length L' when the setting has no seq_len)."""
+    return round(setting.current_length)
 
 
 def _mark_window_and_now(fig: go.Figure, start: float, trained_length: int, current_length: int) -> None:
@@ -42,26 +88,28 @@ def _mark_window_and_now(fig: go.Figure, start: float, trained_length: int, curr
     )
 
 
-def length_grid(trained_length: int, scale: float, current_length: int) -> np.ndarray:
+def length_grid(setting: RopeSetting) -> np.ndarray:
     """Log-spaced current lengths from L/4 to twice the larger of L' and l', including L, L' and l'."""
-    target = scale * trained_length
+    trained_length, target, current_length = setting.original_length, setting.target_length, _current(setting)
     start = max(1.0, trained_length / 4)
     grid = np.geomspace(start, 2 * max(target, current_length, trained_length), GRID_POINTS)
     marks = [trained_length, target, current_length]
     return np.unique(np.maximum(np.round(np.concatenate([grid, marks])), 1).astype(np.int64))
 
 
-def scale_schedule(
-    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
-) -> tuple[go.Figure, dict]:
+def _at_length(method: str, setting: RopeSetting, length: int) -> ScaledRope:
+    """``method`` run with the current length l' = ``length``."""
+    return scale_rope(method, setting.with_(seq_len=int(length)))
+
+
+def scale_schedule(setting: RopeSetting) -> ScaleSchedule:
     """Effective s versus the current length l': dynamic YaRN s = max(1, l'/L); dynamic NTK as in
     transformers, s = factor * l / L - (factor - 1) with l = max(l', L); static methods keep s."""
-    lengths = length_grid(trained_length, scale, current_length)
+    trained_length, scale, current_length = setting.original_length, setting.factor, _current(setting)
+    lengths = length_grid(setting)
 
     def effective(method: str, length: int) -> float:
-        return scale_rope(
-            method, _setting(head_dim, base, trained_length, scale, int(length))
-        ).effective_factor
+        return _at_length(method, setting, length).effective_factor
 
     ntk = np.array([effective("dynamic_ntk", n) for n in lengths])
     yarn = np.array([effective("dynamic_yarn", n) for n in lengths])
@@ -101,29 +149,26 @@ def scale_schedule(
         log_y=True,
     )
     past = max(current_length, trained_length)
-    target = int(round(scale * trained_length))
-    facts = {
-        "ntk_now": effective("dynamic_ntk", current_length),
-        "yarn_now": effective("dynamic_yarn", current_length),
-        "ntk_at_target": effective("dynamic_ntk", target),
-        "yarn_at_target": effective("dynamic_yarn", target),
-        "ntk_per_token": effective("dynamic_ntk", past + 1) - effective("dynamic_ntk", past),
-        "yarn_per_token": effective("dynamic_yarn", past + 1) - effective("dynamic_yarn", past),
-    }
-    return fig, facts
+    target = round(setting.target_length)
+    return ScaleSchedule(
+        figure=fig,
+        ntk_now=effective("dynamic_ntk", current_length),
+        yarn_now=effective("dynamic_yarn", current_length),
+        ntk_at_target=effective("dynamic_ntk", target),
+        yarn_at_target=effective("dynamic_yarn", target),
+        ntk_per_token=effective("dynamic_ntk", past + 1) - effective("dynamic_ntk", past),
+        yarn_per_token=effective("dynamic_yarn", past + 1) - effective("dynamic_yarn", past),
+    )
 
 
-def factor_schedule(
-    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
-) -> tuple[go.Figure, dict]:
+def factor_schedule(setting: RopeSetting) -> FactorSchedule:
     """YaRN's attention factor 0.1 ln s + 1 versus l': recomputed from s = max(1, l'/L) by dynamic
     YaRN, fixed at s = L'/L by static YaRN."""
-    lengths = length_grid(trained_length, scale, current_length)
+    trained_length, current_length = setting.original_length, _current(setting)
+    lengths = length_grid(setting)
 
     def factor(method: str, length: int) -> float:
-        return scale_rope(
-            method, _setting(head_dim, base, trained_length, scale, int(length))
-        ).attention_factor
+        return _at_length(method, setting, length).attention_factor
 
     static = factor("yarn", trained_length)
     dynamic = np.array([factor("dynamic_yarn", n) for n in lengths])
@@ -132,7 +177,7 @@ def factor_schedule(
         fig,
         lengths,
         np.full(len(lengths), static),
-        name=f"static YaRN (s = {scale:g})",
+        name=f"static YaRN (s = {setting.factor:g})",
         color=F.METHOD_COLORS["yarn"],
         dash="dash",
         hover="x %{y:.4f}",
@@ -148,28 +193,26 @@ def factor_schedule(
         y_title="attention factor √(1/t)",
         log_x=True,
     )
-    return fig, {"static": static, "dynamic_now": factor("dynamic_yarn", current_length)}
+    return FactorSchedule(figure=fig, static=static, dynamic_now=factor("dynamic_yarn", current_length))
 
 
-def frequencies_now(
-    head_dim: int, base: float, trained_length: int, scale: float, current_length: int
-) -> tuple[go.Figure, dict]:
+def frequencies_now(setting: RopeSetting) -> FrequenciesNow:
     """Divisor theta_i / theta'_i per pair at the current length: dynamic YaRN and dynamic NTK
-        computed for l', static YaRN for s. Also the KV-cache mismatch: a key cached at position L - 1
-        while the text was L tokens long (s = 1) was rotated by (L - 1) theta_i; to the slowest pair's
-        current frequency that angle belongs to position (L - 1) theta_i / theta'_i, so the newest token
+    computed for l', static YaRN for s. Also the KV-cache mismatch: a key cached at position L - 1
+    while the text was L tokens long (s = 1) was rotated by (L - 1) theta_i; to the slowest pair's
+    current frequency that angle belongs to position (L - 1) theta_i / theta'_i, so the newest token
     (at l' - 1) sees it at that apparent distance instead of l' - L."""
-    setting = _setting(head_dim, base, trained_length, scale, current_length)
+    trained_length, current_length = setting.original_length, _current(setting)
     methods = (
-        ("yarn", f"static YaRN (s = {scale:g})", "dash"),
+        ("yarn", f"static YaRN (s = {setting.factor:g})", "dash"),
         ("dynamic_yarn", f"Dynamic YaRN at l' = {current_length:,}", None),
         ("dynamic_ntk", f"Dynamic NTK at l' = {current_length:,}", None),
     )
-    pairs = np.arange(head_dim // 2)
+    pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
     divisors = {}
     for method, label, dash in methods:
-        divisors[method] = 1.0 / scale_rope(method, setting).frequency_ratio
+        divisors[method] = 1.0 / _at_length(method, setting, current_length).frequency_ratio
         F.add_line(
             fig,
             pairs,
@@ -189,13 +232,13 @@ def frequencies_now(
     )
     cached_key = trained_length - 1
     looks_at = float(cached_key * divisors["dynamic_yarn"][-1])
-    facts = {
-        "static_slowest": float(divisors["yarn"][-1]),
-        "yarn_slowest": float(divisors["dynamic_yarn"][-1]),
-        "ntk_slowest": float(divisors["dynamic_ntk"][-1]),
-        "cached_key": cached_key,
-        "cached_key_looks_at": looks_at,
-        "apparent_distance": (current_length - 1) - looks_at,
-        "true_distance": (current_length - 1) - cached_key,
-    }
-    return fig, facts
+    return FrequenciesNow(
+        figure=fig,
+        static_slowest=float(divisors["yarn"][-1]),
+        yarn_slowest=float(divisors["dynamic_yarn"][-1]),
+        ntk_slowest=float(divisors["dynamic_ntk"][-1]),
+        cached_key=cached_key,
+        cached_key_looks_at=looks_at,
+        apparent_distance=(current_length - 1) - looks_at,
+        true_distance=(current_length - 1) - cached_key,
+    )

@@ -1,65 +1,88 @@
 """Lesson 6, NTK-by-parts: keep the pairs that turned many times in training, interpolate those
 that never completed a turn, blend in between.
 
-alpha and beta are the paper's names; the registry (and transformers) call them beta_slow and
+alpha and beta are the paper's names; the setting (and transformers) call them beta_slow and
 beta_fast. Both count full turns inside the trained window L, so they depend on L.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
 from ...rope import rotations_within, wavelengths
-from ...scaling import RopeSetting, code_ramp, correction_dim, correction_range, paper_ramp, scale_rope
+from ...scaling import RopeSetting, ScaledRope, scale_rope
 from .. import figures as F
 
-REGIMES = {
+REGIME_LABELS = {
     "kept": "kept (γ = 1, extrapolated)",
     "blended": "blended (0 < γ < 1)",
     "interpolated": "interpolated (γ = 0)",
 }
 RAMP_LABELS = {"paper": "paper: linear in r", "code": "reference code: linear in pair index"}
+REGIMES_READ_AT = 2.0  # an s > 1 at which to read the ramp's regimes when s = 1 (nothing divided)
 
 
-def _setting(
-    head_dim: int,
-    base: float,
-    trained_length: int,
-    scale: float,
-    alpha: float,
-    beta: float,
-    ramp: str = "paper",
-) -> RopeSetting:
-    return RopeSetting(
-        dim=head_dim,
-        base=base,
-        original_length=trained_length,
-        factor=scale,
-        beta_slow=alpha,
-        beta_fast=beta,
-        ramp=ramp,
-    )
+@dataclass(frozen=True)
+class PairRegimes:
+    """The chart of each pair's trained wavelength coloured by regime under the setting's ramp,
+    the regime counts, the wavelength thresholds L/beta and L/alpha, the most turns any pair makes
+    inside L (pair 0: L / 2 pi), and what the paper's and the code's ramps make of the fastest
+    pair (``no_pair_kept`` and ``all_interpolated`` are the paper ramp's)."""
+
+    figure: go.Figure
+    pairs: int
+    kept: int
+    blended: int
+    interpolated: int
+    kept_below: float
+    interpolated_above: float
+    max_turns: float
+    no_pair_kept: bool
+    all_interpolated: bool
+    fastest_gamma_paper: float
+    code_kept: int
 
 
-def regimes(gamma: np.ndarray) -> np.ndarray:
-    """Label each pair: kept where gamma = 1, interpolated where gamma = 0, blended otherwise."""
-    return np.where(gamma >= 1.0, "kept", np.where(gamma <= 0.0, "interpolated", "blended"))
+@dataclass(frozen=True)
+class RampComparison:
+    """The chart of gamma per pair under both ramps, their pair-index ranges (the paper's
+    fractional correction dims, the code's rounded and clamped ones), the pair where they differ
+    most with both gammas there, and how many pairs land in a different regime."""
+
+    figure: go.Figure
+    paper_low: float
+    paper_high: float
+    code_low: float
+    code_high: float
+    gap_pair: int
+    gap: float
+    paper_gamma: float
+    code_gamma: float
+    regimes_differ: int
 
 
-def pair_regimes(
-    head_dim: int, base: float, trained_length: int, scale: float, alpha: float, beta: float, ramp: str
-) -> tuple[go.Figure, dict]:
-    """Trained wavelength lambda_i per pair, coloured by gamma_i under ``ramp``. Under the paper's
-    ramp gamma(r) with r = L / lambda: kept exactly when lambda < L / beta, interpolated exactly
-    when lambda > L / alpha."""
-    setting = _setting(head_dim, base, trained_length, scale, alpha, beta, ramp)
-    parts = scale_rope("ntk_by_parts", setting)
+def _by_parts(setting: RopeSetting, ramp: str) -> ScaledRope:
+    """NTK-by-parts under ``ramp``. Which pairs a ramp keeps, blends or interpolates depends on
+    alpha, beta and L, not on s; but at s = 1 no pair is divided, so every pair would read as kept:
+    there the regimes are read at s = REGIMES_READ_AT."""
+    return scale_rope("ntk_by_parts", setting.with_(ramp=ramp, factor=max(setting.factor, REGIMES_READ_AT)))
+
+
+def pair_regimes(setting: RopeSetting) -> PairRegimes:
+    """Trained wavelength lambda_i per pair, coloured by its regime under the setting's ramp.
+    Under the paper's ramp gamma(r) with r = L / lambda: kept exactly when lambda < L / beta,
+    interpolated exactly when lambda > L / alpha."""
+    trained_length, alpha, beta = setting.original_length, setting.beta_slow, setting.beta_fast
+    parts = _by_parts(setting, setting.ramp)
+    paper, code = _by_parts(setting, "paper"), _by_parts(setting, "code")
     wavelength = wavelengths(parts.base_inv_freq)
-    regime = regimes(parts.ramp)
-    pairs = np.arange(head_dim // 2)
+    regime = parts.regimes()
+    pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
-    for key, label in REGIMES.items():
+    for key, label in REGIME_LABELS.items():
         chosen = regime == key
         F.add_line(
             fig,
@@ -87,43 +110,42 @@ def pair_regimes(
     )
     F.base_layout(
         fig,
-        title=f"Which pairs are kept, blended or interpolated ({RAMP_LABELS[ramp]})",
+        title=f"Which pairs are kept, blended or interpolated ({RAMP_LABELS[setting.ramp]})",
         x_title="pair index i (0 = fastest)",
         y_title="trained wavelength (tokens)",
         log_y=True,
     )
-    max_turns = float(rotations_within(trained_length, parts.base_inv_freq)[0])
-    counts = {key: int((regime == key).sum()) for key in REGIMES}
-    facts = {
-        **counts,
-        "pairs": len(pairs),
-        "kept_below": trained_length / beta,
-        "interpolated_above": trained_length / alpha,
-        "max_turns": max_turns,
-        "no_pair_kept": max_turns < beta,
-        "all_interpolated": max_turns <= alpha,
-        "fastest_gamma_paper": float(paper_ramp(setting)[0]),
-        "code_kept": int((code_ramp(setting) >= 1.0).sum()),
-    }
-    return fig, facts
+    counts, paper_counts = parts.regime_counts(), paper.regime_counts()
+    return PairRegimes(
+        figure=fig,
+        pairs=len(pairs),
+        kept=counts["kept"],
+        blended=counts["blended"],
+        interpolated=counts["interpolated"],
+        kept_below=trained_length / beta,
+        interpolated_above=trained_length / alpha,
+        max_turns=float(rotations_within(trained_length, parts.base_inv_freq)[0]),
+        no_pair_kept=paper_counts["kept"] == 0,
+        all_interpolated=paper_counts["interpolated"] == len(pairs),
+        fastest_gamma_paper=float(paper.ramp[0]),
+        code_kept=code.regime_counts()["kept"],
+    )
 
 
-def ramp_comparison(
-    head_dim: int, base: float, trained_length: int, alpha: float, beta: float, selected: str
-) -> tuple[go.Figure, dict]:
+def ramp_comparison(setting: RopeSetting) -> RampComparison:
     """gamma per pair from the paper (clip((r - alpha) / (beta - alpha), 0, 1), linear in r) and
     from the reference code (1 - clip((i - low) / (high - low), 0, 1), linear in the pair index
-    between low = floor(correction_dim(beta)) and high = ceil(correction_dim(alpha)))."""
-    setting = _setting(head_dim, base, trained_length, 1.0, alpha, beta)
-    pairs = np.arange(head_dim // 2)
-    gammas = {"paper": paper_ramp(setting), "code": code_ramp(setting)}
+    between low = floor(correction_dim(beta)) and high = ceil(correction_dim(alpha))); the
+    setting's ramp is drawn bold."""
+    pairs = np.arange(setting.dim // 2)
+    ropes = {ramp: _by_parts(setting, ramp) for ramp in ("paper", "code")}
     fig = go.Figure()
-    for ramp, gamma in gammas.items():
-        chosen = ramp == selected
+    for ramp, rope in ropes.items():
+        chosen = ramp == setting.ramp
         F.add_line(
             fig,
             pairs,
-            gamma,
+            rope.ramp,
             name=RAMP_LABELS[ramp] + (" (selected)" if chosen else ""),
             color=F.METHOD_COLORS["ntk_by_parts"],
             dash=None if ramp == "paper" else "dash",
@@ -137,35 +159,32 @@ def ramp_comparison(
         x_title="pair index i (0 = fastest)",
         y_title="γ (1 = kept, 0 = interpolated)",
     )
-    gap = gammas["code"] - gammas["paper"]
+    paper, code = ropes["paper"], ropes["code"]
+    gap = code.ramp - paper.ramp
     worst = int(np.argmax(np.abs(gap)))
-    low, high = correction_range(setting)
-    facts = {
-        "code_low": low,
-        "code_high": high,
-        "paper_low": correction_dim(beta, head_dim, base, trained_length),
-        "paper_high": correction_dim(alpha, head_dim, base, trained_length),
-        "gap_pair": worst,
-        "gap": float(gap[worst]),
-        "paper_gamma": float(gammas["paper"][worst]),
-        "code_gamma": float(gammas["code"][worst]),
-        "regimes_differ": int((regimes(gammas["paper"]) != regimes(gammas["code"])).sum()),
-    }
-    return fig, facts
+    return RampComparison(
+        figure=fig,
+        paper_low=paper.correction_range[0],
+        paper_high=paper.correction_range[1],
+        code_low=code.correction_range[0],
+        code_high=code.correction_range[1],
+        gap_pair=worst,
+        gap=float(gap[worst]),
+        paper_gamma=float(paper.ramp[worst]),
+        code_gamma=float(code.ramp[worst]),
+        regimes_differ=int((paper.regimes() != code.regimes()).sum()),
+    )
 
 
-def effective_scale(
-    head_dim: int, base: float, trained_length: int, scale: float, alpha: float, beta: float, ramp: str
-) -> go.Figure:
-    """Divisor theta_i / theta'_i per pair: NTK-by-parts ((1 - gamma) theta / s + gamma theta),
-    against NTK-aware and PI on the same axes."""
-    setting = _setting(head_dim, base, trained_length, scale, alpha, beta, ramp)
-    pairs = np.arange(head_dim // 2)
+def effective_scale(setting: RopeSetting) -> go.Figure:
+    """Divisor theta_i / theta'_i per pair: NTK-by-parts ((1 - gamma) theta / s + gamma theta)
+    under the setting's ramp, against NTK-aware and PI on the same axes."""
+    pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
     for method, label, dash in (
         ("linear", "PI", "dot"),
         ("ntk", "NTK-aware", "dash"),
-        ("ntk_by_parts", f"NTK-by-parts ({RAMP_LABELS[ramp]})", None),
+        ("ntk_by_parts", f"NTK-by-parts ({RAMP_LABELS[setting.ramp]})", None),
     ):
         scaled = scale_rope(method, setting)
         F.add_line(

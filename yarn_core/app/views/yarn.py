@@ -3,67 +3,104 @@ so attention logits grow by (0.1 ln s + 1)^2, and the mscale settings real model
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
 from ...attention import attention_entropy
-from ...hf_config import rope_from_hf_config
-from ...scaling import RopeSetting, get_mscale, scale_rope
+from ...scaling import RopeSetting, ScaledRope, get_mscale, scale_rope
 from .. import figures as F
+from ..assets import real_models
 
 MAX_LENGTHS = 16  # sequence lengths on the entropy chart (cost: 3 curves x lengths x queries)
 ENTROPY_QUERY_BUDGET = 768  # queries x head dim per length: 6 queries at |D| = 128, 2 at |D| = 512
 ENTROPY_EXACT_KEYS = 32
 SHORTEST = 16
+LARGEST_S = 128.0  # the temperature curve runs over s in [1, LARGEST_S]
+CURVE_POINTS = 200
 
-# The rope part of real configs (see shared reference facts); everything derived from them is computed.
-REAL_CONFIGS = {
-    "Qwen3 (long context)": {
-        "head_dim": 128,
-        "rope_theta": 1e6,
-        "max_position_embeddings": 131072,
-        "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768},
-    },
-    "YaRN Llama 2 (s = 16)": {
-        "hidden_size": 4096,
-        "num_attention_heads": 32,
-        "rope_theta": 10000.0,
-        "rope_scaling": {"type": "yarn", "factor": 16.0, "original_max_position_embeddings": 4096},
-    },
-    "YaRN Llama 2 (s = 32)": {
-        "hidden_size": 4096,
-        "num_attention_heads": 32,
-        "rope_theta": 10000.0,
-        "rope_scaling": {"type": "yarn", "factor": 32.0, "original_max_position_embeddings": 4096},
-    },
-    "gpt-oss": {
-        "head_dim": 64,
-        "rope_theta": 150000.0,
-        "max_position_embeddings": 131072,
-        "rope_scaling": {
-            "rope_type": "yarn",
-            "factor": 32.0,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "truncate": False,
-            "original_max_position_embeddings": 4096,
-        },
-    },
-    "DeepSeek-V3": {
-        "qk_rope_head_dim": 64,
-        "rope_theta": 10000.0,
-        "max_position_embeddings": 163840,
-        "rope_scaling": {
-            "type": "yarn",
-            "factor": 40.0,
-            "original_max_position_embeddings": 4096,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "mscale": 1.0,
-            "mscale_all_dim": 1.0,
-        },
-    },
+# The bundled real models the table shows (assets/configs stems), in order, with their names there.
+TABLE_MODELS = {
+    "qwen3_yarn": "Qwen3 (long context)",
+    "yarn_llama2_7b_64k": "YaRN Llama 2 (s = {s:g})",
+    "yarn_llama2_7b_128k": "YaRN Llama 2 (s = {s:g})",
+    "gpt_oss": "gpt-oss",
+    "deepseek_v3": "DeepSeek-V3",
 }
+TABLE_COLUMNS = {
+    "name": "model",
+    "s": "s",
+    "attention_factor": "attention_factor (cos, sin)",
+    "softmax_multiplier": "softmax scale multiplier",
+    "logit_multiplier": "logit multiplier",
+}
+
+
+@dataclass(frozen=True)
+class EntropyCurves:
+    """The chart of attention entropy versus sequence length, YaRN's cos/sin factor
+    0.1 m ln s + 1 and logit multiplier, and the entropies the text quotes: the original model at
+    L, YaRN's frequencies at L' without and with the temperature."""
+
+    figure: go.Figure
+    factor: float
+    logit_multiplier: float
+    original_at_L: float
+    without_at_target: float
+    with_at_target: float
+
+
+@dataclass(frozen=True)
+class ModelTemperature:
+    """One real model's temperature as transformers computes it from its config: the cos/sin
+    ``attention_factor``, DeepSeek's ``softmax_multiplier`` (1 for the others) and their product
+    on the logits."""
+
+    key: str
+    name: str
+    s: float
+    attention_factor: float
+    softmax_multiplier: float
+    logit_multiplier: float
+
+
+@dataclass(frozen=True)
+class TemperatureCurve:
+    """The chart of 0.1 ln s + 1 and its square over s, YaRN's cos/sin factor and logit multiplier
+    at the setting's s and at the largest s drawn, and the real models marked on it."""
+
+    figure: go.Figure
+    factor: float
+    logit_multiplier: float
+    largest_s: float
+    logit_at_largest: float
+    models: tuple[ModelTemperature, ...]
+
+    @property
+    def qwen3(self) -> ModelTemperature:
+        return self._model("qwen3_yarn")
+
+    @property
+    def deepseek_v3(self) -> ModelTemperature:
+        return self._model("deepseek_v3")
+
+    def _model(self, key: str) -> ModelTemperature:
+        return next(model for model in self.models if model.key == key)
+
+    @property
+    def table(self) -> list[dict]:
+        """The real models as the page's table rows, one column per TABLE_COLUMNS entry."""
+        return [
+            {label: getattr(model, field) for field, label in TABLE_COLUMNS.items()} for model in self.models
+        ]
+
+
+def _yarn(setting: RopeSetting, mscale: float = 1.0, factor: float | None = None) -> ScaledRope:
+    """YaRN (at s = ``factor`` if given, else the setting's) with the attention factor
+    sqrt(1/t) = 0.1 m ln s + 1 (m = 1: the paper's; m = 0: off)."""
+    s = setting.factor if factor is None else float(factor)
+    return scale_rope("yarn", setting.with_(factor=s, attention_factor=get_mscale(s, mscale)))
 
 
 def entropy_lengths(trained_length: int, target_length: int) -> np.ndarray:
@@ -88,16 +125,12 @@ def _entropy(lengths: np.ndarray, inv_freq: np.ndarray, attention_factor: float)
     )
 
 
-def entropy_chart(
-    head_dim: int, base: float, trained_length: int, scale: float, mscale: float
-) -> tuple[go.Figure, dict]:
+def entropy_chart(setting: RopeSetting, *, mscale: float) -> EntropyCurves:
     """Entropy of the last token's attention versus sequence length: the original model inside
     its window, YaRN's frequencies without the temperature, and with sqrt(1/t) = 0.1 m ln s + 1."""
-    setting = RopeSetting(dim=head_dim, base=base, original_length=trained_length, factor=scale)
-    target = int(round(setting.target_length))
-    factor = get_mscale(scale, mscale)
+    trained_length, target = setting.original_length, round(setting.target_length)
     original = scale_rope("none", setting)
-    yarn = scale_rope("yarn", setting.with_(attention_factor=factor))
+    yarn = _yarn(setting, mscale)
     lengths = entropy_lengths(trained_length, target)
     inside = lengths[lengths <= trained_length]
     curves = {
@@ -115,7 +148,7 @@ def entropy_chart(
         ),
         "YaRN with temperature": (
             lengths,
-            _entropy(lengths, yarn.inv_freq, factor),
+            _entropy(lengths, yarn.inv_freq, yarn.attention_factor),
             F.METHOD_COLORS["yarn"],
             None,
         ),
@@ -149,49 +182,48 @@ def entropy_chart(
         y_title="attention entropy (nats)",
         log_x=True,
     )
-    without, with_t = curves["YaRN frequencies, no temperature"][1], curves["YaRN with temperature"][1]
-    facts = {
-        "factor": factor,
-        "logit_multiplier": factor**2,
-        "original_at_L": float(curves["original model, inside its window"][1][-1]),
-        "without_at_target": float(without[-1]),
-        "with_at_target": float(with_t[-1]),
-    }
-    return fig, facts
+    return EntropyCurves(
+        figure=fig,
+        factor=yarn.attention_factor,
+        logit_multiplier=yarn.logit_multiplier,
+        original_at_L=float(curves["original model, inside its window"][1][-1]),
+        without_at_target=float(curves["YaRN frequencies, no temperature"][1][-1]),
+        with_at_target=float(curves["YaRN with temperature"][1][-1]),
+    )
 
 
-def real_models() -> list[dict]:
-    """Per real config: s, the cos/sin multiplier (attention_factor) that transformers computes
-    with rope_from_hf_config, and the resulting attention-logit multiplier. DeepSeek-V3 keeps
-    attention_factor = mscale(s, mscale) / mscale(s, mscale_all_dim) = 1 and multiplies its softmax
-    scale by get_mscale(s, mscale_all_dim)^2 instead."""
-    rows = []
-    for name, config in REAL_CONFIGS.items():
-        rope = rope_from_hf_config(config)
-        all_dim = config["rope_scaling"].get("mscale_all_dim")
-        softmax = get_mscale(rope.factor, all_dim) ** 2 if all_dim else 1.0
-        rows.append(
-            {
-                "model": name,
-                "s": rope.factor,
-                "attention_factor (cos, sin)": rope.attention_factor,
-                "softmax scale multiplier": softmax,
-                "logit multiplier": rope.attention_factor**2 * softmax,
-            }
+def table_models() -> tuple[ModelTemperature, ...]:
+    """Per real model in TABLE_MODELS: s, the cos/sin multiplier (attention_factor) transformers
+    computes from its config, the softmax-scale multiplier and the resulting logit multiplier.
+    DeepSeek-V3 keeps attention_factor = mscale(s, mscale) / mscale(s, mscale_all_dim) = 1 and
+    multiplies its softmax scale by get_mscale(s, mscale_all_dim)^2 instead."""
+    bundled = real_models()
+    models = []
+    for key, name in TABLE_MODELS.items():
+        rope = bundled[key].rope
+        models.append(
+            ModelTemperature(
+                key=key,
+                name=name.format(s=rope.factor),
+                s=rope.factor,
+                attention_factor=rope.attention_factor,
+                softmax_multiplier=rope.scaled.softmax_factor**2,
+                logit_multiplier=rope.scaled.logit_multiplier,
+            )
         )
-    return rows
+    return tuple(models)
 
 
-def temperature_curve(scale: float, mscale: float) -> tuple[go.Figure, dict]:
-    """sqrt(1/t) = 0.1 ln s + 1 and the logit multiplier 1/t = (0.1 ln s + 1)^2 for s in [1, 128]
-    (and for 0.1 m ln s + 1 when m != 1), with real models' logit multipliers marked."""
-    s_grid = np.geomspace(1.0, 128.0, 200)
+def temperature_curve(setting: RopeSetting, *, mscale: float) -> TemperatureCurve:
+    """sqrt(1/t) = 0.1 ln s + 1 and the logit multiplier 1/t = (0.1 ln s + 1)^2 for s in
+    [1, LARGEST_S] (and for 0.1 m ln s + 1 when m != 1), with real models' logit multipliers marked."""
+    s_grid = np.geomspace(1.0, LARGEST_S, CURVE_POINTS)
+    paper = [_yarn(setting, factor=s) for s in s_grid]
     fig = go.Figure()
-    paper = np.array([get_mscale(v) for v in s_grid])
     F.add_line(
         fig,
         s_grid,
-        paper,
+        [rope.attention_factor for rope in paper],
         name="√(1/t) = 0.1 ln s + 1: multiplies cos and sin",
         color=F.METHOD_COLORS["yarn"],
         hover="%{y:.4f}",
@@ -199,26 +231,26 @@ def temperature_curve(scale: float, mscale: float) -> tuple[go.Figure, dict]:
     F.add_line(
         fig,
         s_grid,
-        paper**2,
+        [rope.logit_multiplier for rope in paper],
         name="1/t = (0.1 ln s + 1)²: multiplies the logits",
         color=F.METHOD_COLORS["yarn"],
         dash="dash",
         hover="%{y:.4f}",
     )
     if mscale != 1.0:
-        yours = np.array([get_mscale(v, mscale) for v in s_grid])
         F.add_line(
             fig,
             s_grid,
-            yours**2,
+            [_yarn(setting, mscale, factor=s).logit_multiplier for s in s_grid],
             name=f"logits with m = {mscale:g}: (0.1·{mscale:g}·ln s + 1)²",
             color=F.MUTED,
             dash="dashdot",
             hover="%{y:.4f}",
         )
+    models = table_models()
     points: dict[tuple[float, float], list[str]] = {}
-    for row in real_models():
-        points.setdefault((row["s"], round(row["logit multiplier"], 12)), []).append(row["model"])
+    for model in models:
+        points.setdefault((model.s, round(model.logit_multiplier, 12)), []).append(model.name)
     fig.add_trace(
         go.Scatter(
             x=[s for s, _ in points],
@@ -231,6 +263,7 @@ def temperature_curve(scale: float, mscale: float) -> tuple[go.Figure, dict]:
             hovertemplate="%{text}: s = %{x:g}, logits x %{y:.4f}<extra></extra>",
         )
     )
+    scale = setting.factor
     fig.add_vline(x=scale, line_dash="dot", line_color=F.MUTED, name=f"your s = {scale:g}", showlegend=True)
     F.base_layout(
         fig,
@@ -239,10 +272,12 @@ def temperature_curve(scale: float, mscale: float) -> tuple[go.Figure, dict]:
         y_title="multiplier",
         log_x=True,
     )
-    facts = {
-        "factor": get_mscale(scale),
-        "logit_multiplier": get_mscale(scale) ** 2,
-        "largest_s": float(s_grid[-1]),
-        "logit_at_largest": float(paper[-1] ** 2),
-    }
-    return fig, facts
+    yours = _yarn(setting)
+    return TemperatureCurve(
+        figure=fig,
+        factor=yours.attention_factor,
+        logit_multiplier=yours.logit_multiplier,
+        largest_s=float(s_grid[-1]),
+        logit_at_largest=paper[-1].logit_multiplier,
+        models=models,
+    )
