@@ -114,14 +114,14 @@ OPTION_CONTROLS = {
 @dataclass(frozen=True)
 class Preset:
     """A comparison: the sidebar's shared values (d, base, L, s), the methods to show, and the
-    RopeSetting options that differ from the page's defaults."""
+    RopeSetting options it sets (the page's defaults for the others)."""
 
     shared: dict[str, float]
     methods: tuple[str, ...]
     options: dict[str, float | bool] = field(default_factory=dict)
 
 
-def real_preset(key: str, methods: tuple[str, ...], factor: float | None = None) -> Preset:
+def _real_preset(key: str, methods: tuple[str, ...], factor: float | None = None) -> Preset:
     """A preset from the bundled config ``key``: |D|, b, L and s as the model computes them (s
     replaced by ``factor`` when given), and the config's CONFIG_OPTIONS."""
     model = real_models()[key]
@@ -146,11 +146,12 @@ def _k(tokens: float) -> str:
 
 
 def _presets() -> dict[str, Preset]:
-    llama2 = [real_preset("llama2_7b", ("linear", "ntk", "yarn"), factor) for factor in PAPER_FACTORS]
-    llama3 = real_preset("llama3_1_8b", ("linear", "yarn", "llama3"))
-    qwen = real_preset("qwen2_5_7b_yarn", ("linear", "ntk", "yarn"))
-    deepseek = real_preset("deepseek_v3", ("linear", "ntk_by_parts", "yarn"))
-    gpt_oss = real_preset("gpt_oss", ("linear", "ntk", "yarn"))
+    """The seed's example, then the real models, named with the numbers their configs give."""
+    llama2 = [_real_preset("llama2_7b", ("linear", "ntk", "yarn"), factor) for factor in PAPER_FACTORS]
+    llama3 = _real_preset("llama3_1_8b", ("linear", "yarn", "llama3"))
+    qwen = _real_preset("qwen2_5_7b_yarn", ("linear", "ntk", "yarn"))
+    deepseek = _real_preset("deepseek_v3", ("linear", "ntk_by_parts", "yarn"))
+    gpt_oss = _real_preset("gpt_oss", ("linear", "ntk", "yarn"))
     served = real_models()["llama3_1_8b"].rope.max_position_embeddings
 
     def length(preset: Preset) -> str:
