@@ -5,12 +5,9 @@ from yarn_core.app.views import compare as view
 
 # Options are the methods' names, so a link reads (and round-trips) as what the page shows.
 BY_NAME = {view.label(m): m for m in view.COMPARABLE}
+DEFAULT_NAMES = [view.label(m) for m in view.DEFAULT_METHODS]
 METHODS = params.Param(
-    "cmp_methods",
-    "Methods to compare (two to four)",
-    [view.label(m) for m in view.DEFAULT_METHODS],
-    kind="multi",
-    options=tuple(BY_NAME),
+    "cmp_methods", "Methods to compare (two to four)", DEFAULT_NAMES, kind="multi", options=tuple(BY_NAME)
 )
 QUANTITY = params.Param(
     "cmp_quantity",
@@ -22,74 +19,15 @@ QUANTITY = params.Param(
 )
 SEED = params.Param("cmp_seed", "Random q, k seed", 0, kind="int", minimum=0, maximum=99, step=1)
 # RopeSetting field -> its control. Presets set these fields; the charts read them.
-OPTIONS = {
-    "beta_slow": params.Param(
-        "cmp_alpha",
-        "alpha (turns in L below which a pair is interpolated)",
-        1.0,
-        minimum=0.25,
-        maximum=4.0,
-        step=0.25,
-        help="The paper's alpha (beta_slow in the code). LLaMA: 1.",
-    ),
-    "beta_fast": params.Param(
-        "cmp_beta",
-        "beta (turns in L above which a pair is kept)",
-        32.0,
-        minimum=8.0,
-        maximum=128.0,
-        step=1.0,
-        help="The paper's beta (beta_fast in the code). LLaMA: 32.",
-    ),
-    "ramp": params.Param(
-        "cmp_ramp",
-        "Ramp between alpha and beta",
-        "code",
-        kind="choice",
-        options=("code", "paper"),
-        help="code: linear in the pair index, as transformers does; paper: linear in the turns r = L / lambda.",
-    ),
-    "truncate": params.Param(
-        "cmp_truncate",
-        "Round the ramp's ends to whole pairs (truncate)",
-        True,
-        kind="bool",
-        help="transformers' default; gpt-oss turns it off.",
-    ),
-    "temperature": params.Param(
-        "cmp_temp",
-        "YaRN temperature (attention factor)",
-        True,
-        kind="bool",
-        help="Multiply cos and sin by 0.1 ln s + 1, so logits grow by its square.",
-    ),
-    "mscale": params.Param(
-        "cmp_mscale", "mscale (DeepSeek; 0 = not set)", 0.0, minimum=0.0, maximum=2.0, step=0.1
-    ),
-    "mscale_all_dim": params.Param(
-        "cmp_mscale_all", "mscale_all_dim (DeepSeek; 0 = not set)", 0.0, minimum=0.0, maximum=2.0, step=0.1
-    ),
-    "low_freq_factor": params.Param(
-        "cmp_low", "Llama 3.1 low_freq_factor", 1.0, minimum=0.25, maximum=2.0, step=0.25
-    ),
-    "high_freq_factor": params.Param(
-        "cmp_high", "Llama 3.1 high_freq_factor", 4.0, minimum=2.5, maximum=32.0, step=0.5
-    ),
-}
-SHARED_KEYS = ("d", "base", "L", "s")
+OPTIONS = {field: params.Param(**control) for field, control in view.OPTION_CONTROLS.items()}
 
 
 def apply_preset() -> None:
     """Set the shared settings, the methods and every option from the chosen preset."""
-    preset = view.PRESETS.get(st.session_state.get("cmp_preset"))
-    if preset is None:
-        return
-    state = st.session_state
-    state.update({key: preset[key] for key in SHARED_KEYS})
-    state[METHODS.key] = [view.label(m) for m in preset["methods"]]
-    for field, param in OPTIONS.items():
-        state[param.key] = preset.get(field, param.default)
-    state["cmp_preset"] = None
+    if (preset := view.PRESETS.get(st.session_state.get("cmp_preset"))) is not None:
+        options = {param.key: preset.options.get(field, param.default) for field, param in OPTIONS.items()}
+        methods = [view.label(m) for m in preset.methods]
+        st.session_state.update(preset.shared | options | {METHODS.key: methods, "cmp_preset": None})
 
 
 st.title("Compare: PI, NTK-aware, YaRN and friends")
@@ -118,8 +56,7 @@ with st.expander("Method options: ramp, temperature, mscale, Llama 3.1 factors")
     }
     seed = params.param_widget(SEED, right)
 
-setting = sidebar.current()
-setting = setting.with_(**options)
+setting = sidebar.current().with_(**options)
 methods = tuple(chosen[: view.MAX_METHODS])
 if len(chosen) > view.MAX_METHODS:
     st.warning(f"Showing the first {view.MAX_METHODS} methods: {', '.join(view.label(m) for m in methods)}.")
@@ -130,8 +67,7 @@ else:
     if len(methods) == 1:
         st.caption("Add a second method to compare.")
     L, target, s = setting.original_length, sidebar.target_length(setting), setting.factor
-    rows = view.summary_rows(methods, setting)
-    by_label = {row["method"]: row for row in rows}
+    result = lesson.cached(view.compare)(setting, methods=methods, seed=seed)
 
     st.subheader("1. Which pairs each method slows down")
     quantity = params.param_widget(QUANTITY)
@@ -143,9 +79,9 @@ those that turn less than alpha = {setting.beta_slow:g} times, and blend in betw
 does the same with its own two thresholds.
 """)
     lesson.chart(
-        lesson.cached(view.frequency_figure)(methods, setting, quantity),
-        alt="Line chart per method of each pair's frequency relative to the unscaled model (or its wavelength), "
-        "from the fastest pair on the left to the slowest on the right.",
+        result.wavelength if quantity == "wavelength" else result.frequency,
+        alt="Line chart per method of each pair's frequency relative to the unscaled model (or its "
+        "wavelength), from the fastest pair on the left to the slowest on the right.",
         key="cmp_frequency",
     )
 
@@ -158,9 +94,9 @@ stretched s = {s:g} times wider; the blended methods stretch only the slow pairs
 makes the whole curve taller by its logit multiplier.
 """)
     lesson.chart(
-        lesson.cached(view.score_figure)(methods, setting, seed),
-        alt=f"Line chart of the attention logit versus relative distance from 0 to {2 * target:,} tokens for each "
-        "method, with the training window shaded.",
+        result.scores,
+        alt=f"Line chart of the attention logit versus relative distance from 0 to {2 * target:,} tokens "
+        "for each method, with the training window shaded.",
         key="cmp_scores",
     )
 
@@ -172,9 +108,9 @@ training, so any position there is familiar; the slowest pair never completes on
 inside the shaded band are familiar.
 """)
     lesson.chart(
-        lesson.cached(view.position_figure)(methods, setting),
-        alt="Three line charts (fastest, middle and slowest pair) of the effective position each token is rotated "
-        "as, per method, with the trained positions shaded.",
+        result.positions,
+        alt="Three line charts (fastest, middle and slowest pair) of the effective position each token "
+        "is rotated as, per method, with the trained positions shaded.",
         key="cmp_positions",
     )
 
@@ -186,17 +122,16 @@ which sharpens the softmax: at every length its entropy sits below that of the s
 without it (compare YaRN with NTK-by-parts). Every method sees the same seeded queries and keys;
 dynamic methods are re-evaluated at each length.
 """)
-    curves = {m: lesson.cached(view.entropy_curve)(m, setting, seed) for m in methods}
     lesson.chart(
-        lesson.cached(view.entropy_figure)(curves, setting),
-        alt="Line chart of attention entropy versus sequence length on a log axis for each method, with ln(length) "
-        "for reference and the trained lengths shaded.",
+        result.entropy,
+        alt="Line chart of attention entropy versus sequence length on a log axis for each method, with "
+        "ln(length) for reference and the trained lengths shaded.",
         key="cmp_entropy",
     )
 
     st.subheader("The numbers to check")
     st.dataframe(
-        rows,
+        result.table,
         hide_index=True,
         key="cmp_table",
         column_config={
@@ -204,36 +139,31 @@ dynamic methods are re-evaluated at each length.
             for name, fmt in view.COLUMN_FORMATS.items()
         },
     )
-    groups = {name: int(mask.sum()) for name, mask in view.pair_groups(setting).items()}
     st.caption(
-        f"Pair groups of the unscaled model by turns inside L: fast (more than beta = {setting.beta_fast:g}) "
-        f"{groups['fast']}, middle {groups['middle']}, slow (fewer than alpha = {setting.beta_slow:g}) {groups['slow']}. "
-        f"Max angle: the largest relative angle in the group, at L - 1 = {L - 1:,} for the trained model and at "
-        f"L' - 1 = {target - 1:,} for each method. Pairs past trained angles: pairs that never completed a turn in "
-        "training and now turn further than they ever did; furthest past: by how many trained positions' worth of "
-        "angle the furthest of them overshoots. Ramp low/high: the correction range in pair indices. "
-        "Logit x: what the logits are multiplied by (attention factor squared, times DeepSeek's softmax mscale squared "
+        f"Pair groups of the unscaled model by turns inside L: fast (more than beta = "
+        f"{setting.beta_fast:g}) {result.fast_pairs}, middle {result.middle_pairs}, slow (fewer than "
+        f"alpha = {setting.beta_slow:g}) {result.slow_pairs}. Max angle: the largest relative angle in "
+        f"the group, at L - 1 = {L - 1:,} for the trained model and at L' - 1 = {target - 1:,} for each "
+        "method. Pairs past trained angles: pairs that never completed a turn in training and now turn "
+        "further than they ever did; furthest past: by how many trained positions' worth of angle the "
+        "furthest of them overshoots. Ramp low/high: the correction range in pair indices. Logit x: what "
+        "the logits are multiplied by (attention factor squared, times DeepSeek's softmax mscale squared "
         "when mscale_all_dim is set). Dynamic methods are shown at l' = L'."
     )
-    if setting.mscale_all_dim and any(m in view.TEMPERATURE_METHODS for m in methods):
+    if result.softmax_mscale:
         st.info(
-            "DeepSeek-style mscale: transformers leaves cos and sin at mscale(s, mscale) / mscale(s, mscale_all_dim) "
-            "and the model multiplies its softmax scale by mscale(s, mscale_all_dim) squared; the charts use the "
-            "product, shown as logit x.",
+            "DeepSeek-style mscale: transformers leaves cos and sin at mscale(s, mscale) / "
+            "mscale(s, mscale_all_dim) and the model multiplies its softmax scale by "
+            "mscale(s, mscale_all_dim) squared; the charts use the product, shown as logit x.",
             icon="ℹ️",
         )
 
-    plain = by_label.get(view.label("none"))
-    yarn = by_label.get(view.label("yarn"))
-    lines = []
-    if plain is not None:
-        lines.append(
-            f"plain RoPE sends {plain[view.COLUMNS['unseen']]} pairs past any angle they met in training"
-        )
+    plain, yarn = result.row("none"), result.row("yarn")
+    lines = [f"plain RoPE sends {plain.unseen} pairs past any angle they met in training"] if plain else []
     if yarn is not None:
         lines.append(
-            f"YaRN interpolates {yarn[view.COLUMNS['interpolated']]:.0f}% of the pairs, keeps "
-            f"{yarn[view.COLUMNS['kept']]:.0f}% and multiplies logits by {yarn[view.COLUMNS['logit_multiplier']]:.3f}"
+            f"YaRN interpolates {yarn.interpolated:.0f}% of the pairs, keeps {yarn.kept:.0f}% and "
+            f"multiplies logits by {yarn.logit_multiplier:.3f}"
         )
     if lines:
         lesson.takeaway(f"At s = {s:g}, " + "; ".join(lines) + ".")

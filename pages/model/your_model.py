@@ -1,7 +1,7 @@
 import streamlit as st
 
-from yarn_core import METHODS, parse_config_text, rope_from_hf_config
-from yarn_core.app import lesson, params, sidebar
+from yarn_core import METHODS, rope_from_hf_config
+from yarn_core.app import assets, lesson, params, sidebar
 from yarn_core.app.views import your_model as view
 from yarn_core.hf_config import HF_TYPES, MAX_CONFIG_BYTES, ConfigError
 
@@ -21,18 +21,18 @@ LAST_GOOD = "_ym_last_good"
 UPLOAD_ERROR = "_ym_upload_error"
 APPLIED = "_ym_applied"
 SHARED = {param.key: param for param in sidebar.SHARED}
+MODELS = assets.real_models()
 state = st.session_state
 
 
 def load_bundled() -> None:
     key = state.get("ym_bundled")
-    if key not in view.bundled():
+    if key not in MODELS:
         return
-    state[TEXT] = state[KEEP_TEXT] = view.bundled_text(key)
+    state[TEXT] = state[KEEP_TEXT] = MODELS[key].text
     state[SOURCE] = ("bundled", key)
     state[UPLOAD_ERROR] = None
-    max_positions = view.bundled()[key]["config"].get("max_position_embeddings")
-    if max_positions:
+    if max_positions := MODELS[key].rope.max_position_embeddings:
         state[SEQ_LEN.key] = params.clamp_param(SEQ_LEN, str(max_positions))[0]
     state["ym_bundled"] = None
 
@@ -59,17 +59,12 @@ def text_edited() -> None:
 
 def use_in_lessons(values: dict) -> None:
     """Set the shared settings (d, base, L, s) from the model, clamped to what the lessons offer."""
-    notes = []
-    for key, value in values.items():
-        if value is None:
-            continue
-        state[key], note = params.clamp_param(SHARED[key], repr(value))
-        if note:
-            notes.append(note)
-    state[APPLIED] = notes
+    clamped = {key: params.clamp_param(SHARED[key], repr(v)) for key, v in values.items() if v is not None}
+    state.update({key: value for key, (value, _) in clamped.items()})
+    state[APPLIED] = [note for _, note in clamped.values() if note]
 
 
-state.setdefault(KEEP_TEXT, view.bundled_text(view.DEFAULT_CONFIG))
+state.setdefault(KEEP_TEXT, MODELS[view.DEFAULT_CONFIG].text)
 state.setdefault(SOURCE, ("bundled", view.DEFAULT_CONFIG))
 state.setdefault(TEXT, state[KEEP_TEXT])
 
@@ -83,11 +78,11 @@ below are the ones your model rotates with. The file is read in memory and never
 pick, upload = st.columns(2)
 pick.selectbox(
     "Load a bundled config",
-    list(view.bundled()),
+    list(MODELS),
     index=None,
     key="ym_bundled",
     on_change=load_bundled,
-    format_func=lambda key: view.bundled()[key]["name"],
+    format_func=lambda key: MODELS[key].name,
     placeholder="Choose a real model...",
 )
 upload.file_uploader(
@@ -98,45 +93,40 @@ upload.file_uploader(
 )
 kind, name = state[SOURCE]
 if kind == "bundled":
-    entry = view.bundled()[name]
-    edited = " (edited below)" if state[TEXT] != view.bundled_text(name) else ""
-    st.caption(f"Loaded: **{entry['name']}**{edited}. {entry['note']} Source: {entry['source']}.")
+    model = MODELS[name]
+    edited = " (edited below)" if state[TEXT] != model.text else ""
+    st.caption(f"Loaded: **{model.name}**{edited}. {model.note} Source: {model.source}.")
 else:
     st.caption(f"Loaded: uploaded file **{name}**.")
 st.text_area("...or paste and edit the config here", key=TEXT, height=260, on_change=text_edited)
 
 if state.get(UPLOAD_ERROR):
     st.error(state[UPLOAD_ERROR], icon="🚫")
-error = None
-try:
-    config = parse_config_text(state[TEXT])
-    rope = rope_from_hf_config(config)
-except ValueError as err:  # ConfigError and the core's own range checks
-    error, config = str(err), state.get(LAST_GOOD)
-    rope = None if config is None else rope_from_hf_config(config)
-else:
+config, error = view.read_config(state[TEXT])
+if error is None:
     state[LAST_GOOD] = config
-
-if error:
+else:
     st.error(f"**This config cannot be read.** {error}", icon="🚫")
-if rope is None:
+    config = state.get(LAST_GOOD)
+if config is None:
     st.info(f"Paste a config.json above. Supported rope types: {', '.join(HF_TYPES)}.")
 else:
     if error:
         st.caption("Still showing the last config that worked:")
+    rope = rope_from_hf_config(config)
     if rope.rope_type in view.SEQ_LEN_TYPES:
         rope = rope_from_hf_config(config, params.param_widget(SEQ_LEN))
-    facts = view.summary(rope)
+    result = lesson.cached(view.report)(rope, config)
     method = METHODS[rope.method]
 
     st.subheader(f"{method.label} ({rope.rope_type})")
     row = st.columns(4)
     row[0].metric("Rope type", rope.rope_type)
     row[1].metric(
-        "Rotary dim", rope.rotary_dim, help=f"Head size {rope.head_dim}: {facts['pairs']} rotating pairs."
+        "Rotary dim", rope.rotary_dim, help=f"Head size {rope.head_dim}: {result.pairs} rotating pairs."
     )
     row[2].metric("Base", f"{rope.base:,.0f}" if rope.base.is_integer() else f"{rope.base:,.6g}")
-    row[3].metric("Factor", f"{rope.factor:g}", help=f"Used at this length: {facts['effective_factor']:g}.")
+    row[3].metric("Factor", f"{rope.factor:g}", help=f"Used at this length: {result.effective_factor:g}.")
     row = st.columns(4)
     row[0].metric(
         "Original context", "not given" if rope.original_length is None else f"{rope.original_length:,}"
@@ -149,53 +139,53 @@ else:
     row[2].metric(
         "Attention factor",
         f"{rope.attention_factor:.6g}",
-        help=f"Logits are multiplied by its square, {facts['logit_multiplier']:.4g}.",
+        help=f"Logits are multiplied by its square, {result.attention_factor_squared:.4g}.",
     )
     row[3].metric(
         "Pairs interpolated / blended / kept",
-        f"{facts['interpolated']} / {facts['blended']} / {facts['kept']}",
+        f"{result.interpolated} / {result.blended} / {result.kept}",
     )
     for note in rope.notes:
         st.caption(f"Note: {note}.")
-    mscale = view.softmax_mscale(config, rope)
-    if mscale is not None:
+    if result.softmax_mscale is not None:
         st.info(
-            f"mscale_all_dim is set (DeepSeek style): the model's attention also multiplies its softmax scale by "
-            f"mscale(s, mscale_all_dim)^2 = {mscale**2:.4g}, so logits grow by {facts['logit_multiplier'] * mscale**2:.4g} in all.",
+            "mscale_all_dim is set (DeepSeek style): the model's attention also multiplies its softmax "
+            f"scale by mscale(s, mscale_all_dim)^2 = {result.softmax_mscale**2:.4g}, so logits grow by "
+            f"{result.logit_multiplier:.4g} in all.",
             icon="ℹ️",
         )
 
     lengths = ""
-    if facts["never_full_turn"] is not None:
+    if result.never_full_turn is not None:
         lengths = (
-            f" {facts['never_full_turn']} of the {facts['pairs']} pairs never complete a full turn inside the "
-            f"original {rope.original_length:,} tokens; those are the ones a long text would push past what the model learned."
+            f" {result.never_full_turn} of the {result.pairs} pairs never complete a full turn inside the "
+            f"original {rope.original_length:,} tokens; those are the ones a long text would push past "
+            "what the model learned."
         )
     ranged = ""
-    if facts["correction_range"] is not None:
-        low, high = facts["correction_range"]
+    if result.correction_range is not None:
+        low, high = result.correction_range
         ranged = f" The ramp runs between pairs {low:g} and {high:g}."
     st.markdown(
-        f"**{facts['interpolated']}** pairs are fully interpolated (turn {facts['effective_factor']:g} times slower), "
-        f"**{facts['blended']}** blended and **{facts['kept']}** kept as trained.{ranged}{lengths}"
+        f"**{result.interpolated}** pairs are fully interpolated (turn {result.effective_factor:g} times "
+        f"slower), **{result.blended}** blended and **{result.kept}** kept as trained.{ranged}{lengths}"
     )
     lesson.chart(
-        lesson.cached(view.frequency_figure)(rope),
-        alt="Log-scale line chart of each pair's frequency before and after scaling, with the interpolated and "
-        "blended pairs marked.",
+        result.frequency,
+        alt="Log-scale line chart of each pair's frequency before and after scaling, with the "
+        "interpolated and blended pairs marked.",
         key="ym_frequency",
     )
     lesson.chart(
-        lesson.cached(view.stretch_figure)(rope),
+        result.stretch,
         alt="Line chart of how many times slower each pair turns after scaling, with the factor marked.",
         key="ym_stretch",
     )
 
-    values = {"d": rope.rotary_dim, "base": rope.base, "L": rope.original_length, "s": rope.factor}
     st.button(
         "Use this model in the lessons",
         on_click=use_in_lessons,
-        args=(values,),
+        args=({"d": rope.rotary_dim, "base": rope.base, "L": rope.original_length, "s": rope.factor},),
         icon=":material/school:",
         help="Sets the sidebar's head dim, base, L and s (clamped to the lessons' ranges).",
     )
@@ -203,6 +193,7 @@ else:
         notes = state.pop(APPLIED)
         setting = sidebar.current()
         st.success(
-            f"The lessons now use |D| = {setting.dim}, b = {setting.base:,.0f}, L = {setting.original_length:,}, "
-            f"s = {setting.factor:g}." + "".join(f"\n- {note}" for note in notes)
+            f"The lessons now use |D| = {setting.dim}, b = {setting.base:,.0f}, "
+            f"L = {setting.original_length:,}, s = {setting.factor:g}."
+            + "".join(f"\n- {note}" for note in notes)
         )

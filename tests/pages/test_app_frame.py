@@ -1,6 +1,7 @@
 """The frame every page shares: navigation, URL-bound shared settings, presets, presenter mode,
 reset. Pages' own behaviour is tested in their own files."""
 
+import json
 import math
 
 import pytest
@@ -98,6 +99,29 @@ def test_presets_set_the_shared_settings(name):
     assert_clean(at)
     for key, value in sidebar.PRESETS[name].items():
         assert at.session_state[key] == value
+
+
+def test_real_model_presets_carry_their_config_files_numbers():
+    """The sidebar's real-model presets, checked against assets/configs read here (not through the app)."""
+
+    def config(stem):
+        return json.loads((ROOT / "assets" / "configs" / f"{stem}.json").read_text())["config"]
+
+    llama2, llama31 = config("llama2_7b"), config("llama3_1_8b")
+    scaling = llama31["rope_scaling"]
+    assert sidebar.PRESETS["LLaMA 2: 4k -> 64k (YaRN paper, s = 16)"] == {
+        "d": llama2["hidden_size"] // llama2["num_attention_heads"],
+        "base": llama2["rope_theta"],
+        "L": llama2["max_position_embeddings"],
+        "s": 16.0,
+    }
+    assert sidebar.PRESETS["Llama 3.1: 8k -> 128k (s = 16; its llama3 factor is 8)"] == {
+        "d": llama31["hidden_size"] // llama31["num_attention_heads"],
+        "base": llama31["rope_theta"],
+        "L": scaling["original_max_position_embeddings"],
+        "s": llama31["max_position_embeddings"] / scaling["original_max_position_embeddings"],
+    }
+    assert scaling["factor"] == 8
 
 
 def test_target_length_sets_the_scale():

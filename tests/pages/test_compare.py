@@ -2,11 +2,13 @@
 and table checked against yarn_core and against the equations in the reference facts."""
 
 import itertools
+import json
 import math
 
 import numpy as np
 import pytest
 
+from tests.support import ROOT
 from tests.support.apptest_helpers import (
     assert_clean,
     assert_finite_charts,
@@ -35,6 +37,61 @@ SHARED_ENDS = (
     {"d": "512", "base": "10000000", "L": "1048576", "s": "128"},
 )
 C = view.COLUMNS
+OPTION_KEYS = {  # RopeSetting field: the page's URL key
+    "beta_slow": "cmp_alpha",
+    "beta_fast": "cmp_beta",
+    "ramp": "cmp_ramp",
+    "truncate": "cmp_truncate",
+    "temperature": "cmp_temp",
+    "mscale": "cmp_mscale",
+    "mscale_all_dim": "cmp_mscale_all",
+    "low_freq_factor": "cmp_low",
+    "high_freq_factor": "cmp_high",
+}
+OPTION_DEFAULTS = {
+    "beta_slow": 1.0,
+    "beta_fast": 32.0,
+    "ramp": "code",
+    "truncate": True,
+    "temperature": True,
+    "mscale": 0.0,
+    "mscale_all_dim": 0.0,
+    "low_freq_factor": 1.0,
+    "high_freq_factor": 4.0,
+}
+
+
+def config(stem: str) -> dict:
+    """A bundled config as its file holds it (read here, not through the app's readers)."""
+    return json.loads((ROOT / "assets" / "configs" / f"{stem}.json").read_text())["config"]
+
+
+def from_config(stem: str, methods, factor=None):
+    """What a real model's preset must load: (d, base, L, s) from its config.json (head size from
+    qk_rope_head_dim, head_dim or hidden_size / heads; L the original length when scaled), the
+    methods, and every option as its rope_scaling gives it (else the page's default)."""
+    c = config(stem)
+    scaling = c.get("rope_scaling") or {}
+    d = c.get("qk_rope_head_dim") or c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
+    L = scaling.get("original_max_position_embeddings", c["max_position_embeddings"])
+    s = scaling["factor"] if factor is None else factor
+    options = {field: scaling.get(field, default) for field, default in OPTION_DEFAULTS.items()}
+    return (d, c["rope_theta"], L, s), tuple(methods), options
+
+
+EXPECTED_PRESETS = {
+    "The seed's example: 512 -> 1024": ((128, 10000, 512, 2), ("none", "linear", "yarn"), OPTION_DEFAULTS),
+    "YaRN paper: LLaMA 2, 4k x 16 (64k)": from_config("llama2_7b", ("linear", "ntk", "yarn"), 16),
+    "YaRN paper: LLaMA 2, 4k x 32 (128k)": from_config("llama2_7b", ("linear", "ntk", "yarn"), 32),
+    "Llama 3.1: 8k, llama3 factor 8 (served to 128k)": from_config(
+        "llama3_1_8b", ("linear", "yarn", "llama3")
+    ),
+    "Qwen: 32k -> 128k, YaRN factor 4": from_config("qwen2_5_7b_yarn", ("linear", "ntk", "yarn")),
+    "DeepSeek-V3: 4k, YaRN factor 40 with mscale": from_config(
+        "deepseek_v3", ("linear", "ntk_by_parts", "yarn")
+    ),
+    "gpt-oss: 4k, YaRN factor 32, no truncation": from_config("gpt_oss", ("linear", "ntk", "yarn")),
+}
 
 
 def correction_dim(turns, dim, base, length):
@@ -66,7 +123,7 @@ def table(at):
 def check_table_against_core(at, setting, methods):
     """Every number in the table recomputed with yarn_core directly."""
     rows = table(at)
-    assert list(rows) == [view.TRAINED_ROW] + [LABELS[m] for m in methods]
+    assert list(rows) == [view.TRAINED_ROW, *(LABELS[m] for m in methods)]
     for method in methods:
         row, rope = rows[LABELS[method]], scale_rope(method, setting)
         f = rope.interpolated
@@ -190,7 +247,7 @@ def test_every_method_alone_and_in_pairs_at_defaults():
         assert {t["name"] for t in chart_by_title(at, "Frequency per pair")["data"]} == {
             LABELS[m] for m in combo
         }
-    for combo in HALVES + (("linear", "ntk", "yarn", "llama3"), ("none", "dynamic_ntk", "dynamic_yarn")):
+    for combo in (*HALVES, ("linear", "ntk", "yarn", "llama3"), ("none", "dynamic_ntk", "dynamic_yarn")):
         widget.set_value(names(combo)).run()
         assert_clean(at)
         assert_finite_charts(at)
@@ -223,22 +280,32 @@ def test_page_sliders_and_shared_settings_at_their_ends(ends, methods):
     check_table_against_core(at, settings_of(at), methods)
 
 
-@pytest.mark.parametrize("preset", list(view.PRESETS))
+def test_the_presets_are_the_expected_ones():
+    assert list(view.PRESETS) == list(EXPECTED_PRESETS)
+    # the numbers of the real models as their configs give them (facts sheet)
+    assert EXPECTED_PRESETS["Llama 3.1: 8k, llama3 factor 8 (served to 128k)"][0] == (128, 500000, 8192, 8)
+    assert EXPECTED_PRESETS["Qwen: 32k -> 128k, YaRN factor 4"][0] == (128, 1e6, 32768, 4)
+    assert EXPECTED_PRESETS["DeepSeek-V3: 4k, YaRN factor 40 with mscale"][0] == (64, 10000, 4096, 40)
+    assert EXPECTED_PRESETS["gpt-oss: 4k, YaRN factor 32, no truncation"][0] == (64, 150000, 4096, 32)
+
+
+@pytest.mark.parametrize("preset", list(EXPECTED_PRESETS))
 def test_every_preset_loads_and_is_reproducible_from_its_url(preset):
     at = open_page(PAGE)
     at.selectbox(key="cmp_preset").set_value(preset).run()
     assert_clean(at)
     assert_finite_charts(at)
-    values = view.PRESETS[preset]
+    shared, methods, options = EXPECTED_PRESETS[preset]
     assert (
         at.session_state["d"],
         at.session_state["base"],
         at.session_state["L"],
         at.session_state["s"],
-    ) == (values["d"], values["base"], values["L"], values["s"])
-    assert at.multiselect(key="cmp_methods").value == names(values["methods"])
+    ) == shared
+    assert at.multiselect(key="cmp_methods").value == names(methods)
+    assert {field: at.session_state[key] for field, key in OPTION_KEYS.items()} == options
     setting = settings_of(at)
-    check_table_against_core(at, setting, values["methods"])
+    check_table_against_core(at, setting, methods)
 
     again = open_page(PAGE, dict(at.query_params))
     assert_clean(again)

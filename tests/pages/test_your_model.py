@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from tests.support import ROOT
 from tests.support.apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, open_page, trace
 from yarn_core import rope_from_hf_config
-from yarn_core.app.views import your_model as view
+from yarn_core.app.assets import real_models
 
 PAGE = "pages/model/your_model.py"
 METRICS = (
@@ -61,6 +62,11 @@ DYNAMIC = {
 }
 
 
+def bundled(stem: str) -> dict:
+    """A bundled config's file (name, source, note, config), read here, not through the app's readers."""
+    return json.loads((ROOT / "assets" / "configs" / f"{stem}.json").read_text())
+
+
 def metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
 
@@ -89,7 +95,15 @@ def test_defaults_show_llama_31_with_its_interpolated_pairs_marked():
     )
 
 
-@pytest.mark.parametrize("key", list(view.bundled()))
+def test_the_bundled_configs_are_every_file_in_display_order():
+    stems = sorted(
+        (path.stem for path in (ROOT / "assets" / "configs").glob("*.json")),
+        key=lambda s: bundled(s)["order"],
+    )
+    assert list(real_models()) == stems == list(EXPECTED)
+
+
+@pytest.mark.parametrize("key", list(EXPECTED))
 def test_every_bundled_config(key):
     at = open_page(PAGE)
     at.selectbox(key="ym_bundled").set_value(key).run()
@@ -100,9 +114,11 @@ def test_every_bundled_config(key):
     expected = EXPECTED[key]
     assert tuple(shown[m] for m in METRICS[:6]) == expected[:6]
     assert float(shown["Attention factor"]) == pytest.approx(expected[6], rel=1e-5)
-    assert json.loads(at.text_area(key="ym_text").value) == view.bundled()[key]["config"]
-    assert view.bundled()[key]["name"] in at.caption[0].value
-    config = view.bundled()[key]["config"]
+    entry = bundled(key)
+    assert json.loads(at.text_area(key="ym_text").value) == entry["config"]
+    assert entry["name"] in at.caption[0].value
+    assert entry["note"] in at.caption[0].value and entry["source"] in at.caption[0].value
+    config = entry["config"]
     rope = rope_from_hf_config(config, config.get("max_position_embeddings"))
     np.testing.assert_allclose(
         trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"], rope.inv_freq, rtol=1e-12
@@ -114,9 +130,9 @@ def test_bundled_configs_are_what_transformers_computes():
     from tests.support.hf_oracle import HF_RTOL, hf_rope
 
     at = open_page(PAGE)
-    for key, entry in view.bundled().items():
+    for key in EXPECTED:
         at.selectbox(key="ym_bundled").set_value(key).run()
-        config = json.loads(json.dumps(entry["config"]))
+        config = bundled(key)["config"]
         if (config.get("rope_scaling") or {}).get("type") == "su":
             # transformers 5 maps the old name "su" to longrope but then misses the top-level
             # original_max_position_embeddings (KeyError); the same config named "longrope" loads.
@@ -138,7 +154,7 @@ def test_deepseek_explains_its_softmax_mscale():
 def test_longrope_slider_switches_between_short_and_long_factors():
     at = open_page(PAGE)
     at.selectbox(key="ym_bundled").set_value("phi3_5_mini").run()
-    scaling = view.bundled()["phi3_5_mini"]["config"]["rope_scaling"]
+    scaling = bundled("phi3_5_mini")["config"]["rope_scaling"]
     slider = at.select_slider(key="ym_seq")
     assert slider.value == 131072
     np.testing.assert_allclose(
@@ -168,7 +184,7 @@ def test_dynamic_ntk_slider_matches_the_facts_test_vector():
 def test_use_this_model_in_the_lessons_sets_and_clamps_the_shared_settings():
     at = open_page(PAGE)
     at.selectbox(key="ym_bundled").set_value("deepseek_v3").run()
-    [b for b in at.button if "lessons" in b.label][0].click().run()
+    next(b for b in at.button if "lessons" in b.label).click().run()
     assert (
         at.session_state["d"],
         at.session_state["base"],
@@ -178,7 +194,7 @@ def test_use_this_model_in_the_lessons_sets_and_clamps_the_shared_settings():
     at.text_area(key="ym_text").input(
         '{"head_dim": 1024, "rope_theta": 1e9, "max_position_embeddings": 3000}'
     ).run()
-    [b for b in at.button if "lessons" in b.label][0].click().run()
+    next(b for b in at.button if "lessons" in b.label).click().run()
     assert_clean(at)
     assert (
         at.session_state["d"],
@@ -216,7 +232,8 @@ BAD_TEXT = [
     ('{"head_dim": 128, "rope_theta": "1e4"}', "rope_theta must be a number"),
     ('{"head_dim": 128, "rope_theta": true}', "rope_theta must be a number, got a boolean"),
     (
-        '{"head_dim": 128, "max_position_embeddings": 4096, "rope_scaling": {"type": "linear", "factor": -2}}',
+        '{"head_dim": 128, "max_position_embeddings": 4096, '
+        '"rope_scaling": {"type": "linear", "factor": -2}}',
         "factor must be > 0",
     ),
     (
@@ -224,7 +241,8 @@ BAD_TEXT = [
         "factor must be > 0",
     ),
     (
-        '{"head_dim": 128, "max_position_embeddings": 4096, "rope_scaling": {"type": "linear", "factor": 1e300}}',
+        '{"head_dim": 128, "max_position_embeddings": 4096, '
+        '"rope_scaling": {"type": "linear", "factor": 1e300}}',
         "factor must be > 0 and <= 1e+06",
     ),
     ('{"rope_theta": 10000, "max_position_embeddings": 4096}', "missing head size"),
@@ -241,23 +259,28 @@ BAD_TEXT = [
     ('{"head_dim": 1' + "0" * 5000 + "}", "too long to read"),
     (nested(100_000), "nested too deeply"),
     (
-        '{"head_dim": 128, "rope_scaling": {"type": "llama3", "factor": 8, "original_max_position_embeddings": 8192}}',
+        '{"head_dim": 128, '
+        '"rope_scaling": {"type": "llama3", "factor": 8, "original_max_position_embeddings": 8192}}',
         "low_freq_factor is missing",
     ),
     (
-        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, "original_max_position_embeddings": 4096, "beta_fast": 1, "beta_slow": 32}}',
+        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, '
+        '"original_max_position_embeddings": 4096, "beta_fast": 1, "beta_slow": 32}}',
         "beta_fast must be greater than beta_slow",
     ),
     (
-        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, "original_max_position_embeddings": 4096, "truncate": "no"}}',
+        '{"head_dim": 128, "rope_scaling": {"type": "yarn", "factor": 4, '
+        '"original_max_position_embeddings": 4096, "truncate": "no"}}',
         "truncate must be true or false",
     ),
     (
-        '{"head_dim": 8, "max_position_embeddings": 8192, "original_max_position_embeddings": 4096, "rope_scaling": {"type": "longrope", "short_factor": [1, 1], "long_factor": [1, 1, 1, 1]}}',
+        '{"head_dim": 8, "max_position_embeddings": 8192, "original_max_position_embeddings": 4096, '
+        '"rope_scaling": {"type": "longrope", "short_factor": [1, 1], "long_factor": [1, 1, 1, 1]}}',
         "short_factor must have",
     ),
     (
-        '{"head_dim": 128, "max_position_embeddings": -4096, "rope_scaling": {"type": "linear", "factor": 2}}',
+        '{"head_dim": 128, "max_position_embeddings": -4096, '
+        '"rope_scaling": {"type": "linear", "factor": 2}}',
         "max_position_embeddings must be between",
     ),
 ]

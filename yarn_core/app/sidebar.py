@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..hf_config import HFRope
 from ..scaling import RopeSetting
 from . import params
+from .assets import real_models
 
 SETTING_KEY = "_shared_setting"
 POW2_LENGTHS = tuple(2**k for k in range(4, 21))
@@ -54,15 +56,33 @@ SHARED = (
     ),
 )
 
+
+YARN_PAPER_FACTOR = 16.0  # the YaRN paper's LLaMA 2 run, 4k -> 64k
+
+
+def _real_model_presets() -> dict[str, dict]:
+    """LLaMA 2 at the YaRN paper's s, and Llama 3.1 at s = the length it is served to (its
+    max_position_embeddings) over its original length: |D|, b and L as their bundled configs give them."""
+    models = real_models()
+    llama2, llama31 = models["llama2_7b"].rope, models["llama3_1_8b"].rope
+    served = llama31.max_position_embeddings / llama31.original_length
+    paper = YARN_PAPER_FACTOR
+    return {
+        f"LLaMA 2: {llama2.original_length / 1024:g}k -> {llama2.original_length * paper / 1024:g}k "
+        f"(YaRN paper, s = {paper:g})": _values(llama2, paper),
+        f"Llama 3.1: {llama31.original_length / 1024:g}k -> {llama31.max_position_embeddings / 1024:g}k "
+        f"(s = {served:g}; its llama3 factor is {llama31.factor:g})": _values(llama31, served),
+    }
+
+
+def _values(rope: HFRope, factor: float) -> dict:
+    """The shared settings of a real model's RoPE, at scale ``factor``."""
+    return {"d": rope.rotary_dim, "base": rope.base, "L": rope.original_length, "s": factor}
+
+
 PRESETS = {
     "The seed's example: 512 -> 1024": {"d": 128, "base": 10000.0, "L": 512, "s": 2.0},
-    "LLaMA 2: 4k -> 64k (YaRN paper, s = 16)": {"d": 128, "base": 10000.0, "L": 4096, "s": 16.0},
-    "Llama 3.1: 8k -> 128k (s = 16; its llama3 factor is 8)": {
-        "d": 128,
-        "base": 500000.0,
-        "L": 8192,
-        "s": 16.0,
-    },
+    **_real_model_presets(),
     "Tiny model: 64 -> 256": {"d": 32, "base": 10000.0, "L": 64, "s": 4.0},
 }
 
@@ -125,4 +145,4 @@ def current() -> RopeSetting:
 
 def target_length(setting: RopeSetting) -> int:
     """L' = s L in whole tokens."""
-    return int(round(setting.target_length))
+    return round(setting.target_length)

@@ -1,11 +1,12 @@
 """Compare page: several context-extension methods driven by one RopeSetting, drawn on shared axes
 with one colour per method (figures.METHOD_COLORS). Dynamic methods are evaluated at the target
 length l' = L' = s L (RopeSetting.seq_len None), except in the entropy chart, which re-evaluates
-them at every sequence length it shows."""
+them at every sequence length it shows. The real models' presets are read from assets/configs."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,80 +14,168 @@ from plotly.subplots import make_subplots
 
 from ...attention import angle_coverage, attention_entropy, random_qk, relative_scores
 from ...rope import inverse_frequencies, rotations_within
-from ...scaling import METHODS, RopeSetting, ScaledRope, get_mscale, scale_rope
+from ...scaling import METHODS, RopeSetting, ScaledRope, scale_rope
 from .. import figures as F
+from ..assets import real_models
 
 COMPARABLE = ("none", "linear", "ntk", "dynamic_ntk", "ntk_by_parts", "yarn", "dynamic_yarn", "llama3")
 DEFAULT_METHODS = ("linear", "ntk", "yarn")
 MAX_METHODS = 4
-TEMPERATURE_METHODS = ("yarn", "dynamic_yarn")
 SCORE_POINTS = 4000
-SCORE_EVALUATIONS = (
-    600_000  # cos/sin pairs per score chart, shared by its methods: bounds the cost at any |D|
-)
+# cos/sin pairs per score chart, shared by its methods: bounds the cost at any |D|
+SCORE_EVALUATIONS = 600_000
 POSITION_POINTS = 200
 ENTROPY_LENGTHS = 10
 ENTROPY_QUERIES = 2
 ENTROPY_KEY_FEATURES = 2**14  # exact keys x |D| per query, clamped to [32, 256] exact keys
-FULL = 1e-9  # tolerance for "fully interpolated" / "fully kept"
 GROUPS = ("fast", "middle", "slow")
+# rope_scaling fields a preset copies from a real config into the page's method options
+CONFIG_OPTIONS = (
+    "beta_fast",
+    "beta_slow",
+    "truncate",
+    "mscale",
+    "mscale_all_dim",
+    "low_freq_factor",
+    "high_freq_factor",
+)
+PAPER_FACTORS = (16.0, 32.0)  # the YaRN paper's LLaMA 2 runs (published.json, yarn_table2)
 
-# Presets: shared settings (d, base, L, s), the methods to show, and RopeSetting options that differ
-# from the defaults. Values from the YaRN paper and the models' public configs (yarn-facts.md).
-PRESETS = {
-    "The seed's example: 512 -> 1024": {
-        "d": 128,
-        "base": 10000.0,
-        "L": 512,
-        "s": 2.0,
-        "methods": ("none", "linear", "yarn"),
-    },
-    "YaRN paper: LLaMA 2, 4k x 16 (64k)": {
-        "d": 128,
-        "base": 10000.0,
-        "L": 4096,
-        "s": 16.0,
-        "methods": ("linear", "ntk", "yarn"),
-    },
-    "YaRN paper: LLaMA 2, 4k x 32 (128k)": {
-        "d": 128,
-        "base": 10000.0,
-        "L": 4096,
-        "s": 32.0,
-        "methods": ("linear", "ntk", "yarn"),
-    },
-    "Llama 3.1: 8k, llama3 factor 8 (served to 128k)": {
-        "d": 128,
-        "base": 500000.0,
-        "L": 8192,
-        "s": 8.0,
-        "methods": ("linear", "yarn", "llama3"),
-    },
-    "Qwen: 32k -> 128k, YaRN factor 4": {
-        "d": 128,
-        "base": 1000000.0,
-        "L": 32768,
-        "s": 4.0,
-        "methods": ("linear", "ntk", "yarn"),
-    },
-    "DeepSeek-V3: 4k, YaRN factor 40 with mscale": {
-        "d": 64,
-        "base": 10000.0,
-        "L": 4096,
-        "s": 40.0,
-        "methods": ("linear", "ntk_by_parts", "yarn"),
-        "mscale": 1.0,
-        "mscale_all_dim": 1.0,
-    },
-    "gpt-oss: 4k, YaRN factor 32, no truncation": {
-        "d": 64,
-        "base": 150000.0,
-        "L": 4096,
-        "s": 32.0,
-        "methods": ("linear", "ntk", "yarn"),
-        "truncate": False,
-    },
+
+# The method options the page offers: RopeSetting field -> the arguments of its control (a params.Param:
+# URL key, label, default, range, help). Presets set these fields; the charts read them.
+OPTION_CONTROLS = {
+    "beta_slow": dict(
+        key="cmp_alpha",
+        label="alpha (turns in L below which a pair is interpolated)",
+        default=1.0,
+        minimum=0.25,
+        maximum=4.0,
+        step=0.25,
+        help="The paper's alpha (beta_slow in the code). LLaMA: 1.",
+    ),
+    "beta_fast": dict(
+        key="cmp_beta",
+        label="beta (turns in L above which a pair is kept)",
+        default=32.0,
+        minimum=8.0,
+        maximum=128.0,
+        step=1.0,
+        help="The paper's beta (beta_fast in the code). LLaMA: 32.",
+    ),
+    "ramp": dict(
+        key="cmp_ramp",
+        label="Ramp between alpha and beta",
+        default="code",
+        kind="choice",
+        options=("code", "paper"),
+        help="code: linear in the pair index, as transformers does; "
+        "paper: linear in the turns r = L / lambda.",
+    ),
+    "truncate": dict(
+        key="cmp_truncate",
+        label="Round the ramp's ends to whole pairs (truncate)",
+        default=True,
+        kind="bool",
+        help="transformers' default; gpt-oss turns it off.",
+    ),
+    "temperature": dict(
+        key="cmp_temp",
+        label="YaRN temperature (attention factor)",
+        default=True,
+        kind="bool",
+        help="Multiply cos and sin by 0.1 ln s + 1, so logits grow by its square.",
+    ),
+    "mscale": dict(
+        key="cmp_mscale",
+        label="mscale (DeepSeek; 0 = not set)",
+        default=0.0,
+        minimum=0.0,
+        maximum=2.0,
+        step=0.1,
+    ),
+    "mscale_all_dim": dict(
+        key="cmp_mscale_all",
+        label="mscale_all_dim (DeepSeek; 0 = not set)",
+        default=0.0,
+        minimum=0.0,
+        maximum=2.0,
+        step=0.1,
+    ),
+    "low_freq_factor": dict(
+        key="cmp_low", label="Llama 3.1 low_freq_factor", default=1.0, minimum=0.25, maximum=2.0, step=0.25
+    ),
+    "high_freq_factor": dict(
+        key="cmp_high", label="Llama 3.1 high_freq_factor", default=4.0, minimum=2.5, maximum=32.0, step=0.5
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A comparison: the sidebar's shared values (d, base, L, s), the methods to show, and the
+    RopeSetting options it sets (the page's defaults for the others)."""
+
+    shared: dict[str, float]
+    methods: tuple[str, ...]
+    options: dict[str, float | bool] = field(default_factory=dict)
+
+
+def _real_preset(key: str, methods: tuple[str, ...], factor: float | None = None) -> Preset:
+    """A preset from the bundled config ``key``: |D|, b, L and s as the model computes them (s
+    replaced by ``factor`` when given), and the config's CONFIG_OPTIONS."""
+    model = real_models()[key]
+    rope, scaling = model.rope, model.config.get("rope_scaling") or {}
+    shared = {
+        "d": rope.rotary_dim,
+        "base": rope.base,
+        "L": rope.original_length,
+        "s": rope.factor if factor is None else factor,
+    }
+    options = {
+        name: value if isinstance(value, bool) else float(value)
+        for name, value in scaling.items()
+        if name in CONFIG_OPTIONS
+    }
+    return Preset(shared, methods, options)
+
+
+def _k(tokens: float) -> str:
+    """Tokens in thousands as the preset names write them: 4096 -> "4k"."""
+    return f"{tokens / 1024:g}k"
+
+
+def _presets() -> dict[str, Preset]:
+    """The seed's example, then the real models, named with the numbers their configs give."""
+    llama2 = [_real_preset("llama2_7b", ("linear", "ntk", "yarn"), factor) for factor in PAPER_FACTORS]
+    llama3 = _real_preset("llama3_1_8b", ("linear", "yarn", "llama3"))
+    qwen = _real_preset("qwen2_5_7b_yarn", ("linear", "ntk", "yarn"))
+    deepseek = _real_preset("deepseek_v3", ("linear", "ntk_by_parts", "yarn"))
+    gpt_oss = _real_preset("gpt_oss", ("linear", "ntk", "yarn"))
+    served = real_models()["llama3_1_8b"].rope.max_position_embeddings
+
+    def length(preset: Preset) -> str:
+        return _k(preset.shared["L"])
+
+    def target(preset: Preset) -> str:
+        return _k(preset.shared["L"] * preset.shared["s"])
+
+    def factor(preset: Preset) -> str:
+        return f"{preset.shared['s']:g}"
+
+    return {
+        "The seed's example: 512 -> 1024": Preset(
+            {"d": 128, "base": 10000.0, "L": 512, "s": 2.0}, ("none", "linear", "yarn")
+        ),
+        **{f"YaRN paper: LLaMA 2, {length(p)} x {factor(p)} ({target(p)})": p for p in llama2},
+        f"Llama 3.1: {length(llama3)}, llama3 factor {factor(llama3)} (served to {_k(served)})": llama3,
+        f"Qwen: {length(qwen)} -> {target(qwen)}, YaRN factor {factor(qwen)}": qwen,
+        f"DeepSeek-V3: {length(deepseek)}, YaRN factor {factor(deepseek)} with mscale": deepseek,
+        f"gpt-oss: {length(gpt_oss)}, YaRN factor {factor(gpt_oss)}, no truncation": gpt_oss,
+    }
+
+
+PRESETS = _presets()
 
 COLUMNS = {
     "method": "method",
@@ -125,18 +214,75 @@ COLUMN_FORMATS = {
 }
 
 
+@dataclass(frozen=True)
+class MethodNumbers:
+    """One row of the practitioner table, named as COLUMNS (None where a number does not apply:
+    the trained model's row has only its lowest frequency and max angles)."""
+
+    method: str
+    s_used: float | None = None
+    interpolated: float | None = None
+    blended: float | None = None
+    kept: float | None = None
+    ramp_low: float | None = None
+    ramp_high: float | None = None
+    attention_factor: float | None = None
+    logit_multiplier: float | None = None
+    lowest_freq: float | None = None
+    slowest_stretch: float | None = None
+    fast: float | None = None
+    middle: float | None = None
+    slow: float | None = None
+    unseen: int | None = None
+    overshoot: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The Compare page's charts and the numbers its text and table quote, for one setting."""
+
+    frequency: go.Figure
+    wavelength: go.Figure
+    scores: go.Figure
+    positions: go.Figure
+    entropy: go.Figure
+    rows: tuple[MethodNumbers, ...]  # the trained model's row, then one per method
+    fast_pairs: int
+    middle_pairs: int
+    slow_pairs: int
+    softmax_mscale: bool  # mscale_all_dim is set and a YaRN-temperature method is shown
+
+    @property
+    def table(self) -> list[dict]:
+        """The rows as the page's dataframe shows them, keyed by COLUMNS' headings."""
+        return [{heading: getattr(row, name) for name, heading in COLUMNS.items()} for row in self.rows]
+
+    def row(self, method: str) -> MethodNumbers | None:
+        """The row of ``method`` (a METHODS key), if it is shown."""
+        return next((row for row in self.rows[1:] if row.method == label(method)), None)
+
+
 def label(method: str) -> str:
     return METHODS[method].label
 
 
-def logit_factor(method: str, setting: RopeSetting, rope: ScaledRope) -> float:
-    """a such that attention logits are multiplied by a^2: the attention factor in cos and sin, times
-    mscale(s, mscale_all_dim) when mscale_all_dim is set, because DeepSeek-V3 multiplies its softmax
-    scale by mscale(s, mscale_all_dim)^2 (transformers then leaves cos and sin at ratio 1)."""
-    factor = rope.attention_factor
-    if method in TEMPERATURE_METHODS and setting.temperature and setting.mscale_all_dim:
-        factor *= get_mscale(rope.effective_factor, setting.mscale_all_dim)
-    return float(factor)
+def compare(setting: RopeSetting, *, methods: tuple[str, ...], seed: int) -> Comparison:
+    """Every chart and number of the Compare page for ``methods`` under ``setting``; ``seed``
+    draws the random q, k of the score and entropy charts."""
+    ropes = {method: scale_rope(method, setting) for method in methods}
+    groups = pair_groups(setting)
+    return Comparison(
+        frequency=_frequency_figure(setting, ropes),
+        wavelength=_wavelength_figure(setting, ropes),
+        scores=_score_figure(setting, ropes, seed),
+        positions=_position_figure(setting, ropes),
+        entropy=_entropy_figure(setting, {m: _entropy_curve(m, setting, seed) for m in methods}),
+        rows=_rows(setting, ropes, groups),
+        fast_pairs=int(groups["fast"].sum()),
+        middle_pairs=int(groups["middle"].sum()),
+        slow_pairs=int(groups["slow"].sum()),
+        softmax_mscale=bool(setting.mscale_all_dim) and any(METHODS[m].temperature for m in methods),
+    )
 
 
 def pair_groups(setting: RopeSetting) -> dict[str, np.ndarray]:
@@ -150,100 +296,63 @@ def pair_groups(setting: RopeSetting) -> dict[str, np.ndarray]:
     }
 
 
-def regime_masks(rope: ScaledRope) -> dict[str, np.ndarray]:
-    """Pairs fully interpolated (f = 1), blended (0 < f < 1) and kept (f = 0), f = rope.interpolated."""
-    f = rope.interpolated
-    interpolated = f >= 1 - FULL
-    kept = f <= FULL
-    return {"interpolated": interpolated, "blended": ~interpolated & ~kept, "kept": kept}
-
-
-def regime_shares(rope: ScaledRope) -> dict[str, float]:
-    """Percent of pairs in each regime_masks group."""
-    return {name: 100.0 * mask.sum() / len(mask) for name, mask in regime_masks(rope).items()}
-
-
 def _group_max(values: np.ndarray, mask: np.ndarray) -> float | None:
     return float(values[mask].max()) if mask.any() else None
 
 
-def summary_rows(methods: tuple[str, ...], setting: RopeSetting) -> list[dict]:
+def _qk_factor(rope: ScaledRope) -> float:
+    """The multiplier on q and k whose square is the logit multiplier (the attention tools square
+    it): attention factor x DeepSeek's softmax mscale, recovered exactly by the square root."""
+    return math.sqrt(rope.logit_multiplier)
+
+
+def _rows(
+    setting: RopeSetting, ropes: dict[str, ScaledRope], groups: dict[str, np.ndarray]
+) -> tuple[MethodNumbers, ...]:
     """The numbers a practitioner checks, one row per method after the trained model's row. Max angle:
     the largest relative angle (l - 1) theta_i over each pair group, at l = L as trained and at
     l = L' scaled. Pairs past trained angles: attention.angle_coverage's unseen pairs; how far past,
     in trained positions: the largest (angle at L' - angle at L) / theta_i over those pairs."""
-    groups = pair_groups(setting)
     base_inv = inverse_frequencies(setting.dim, setting.base)
     trained_angles = (setting.original_length - 1) * base_inv
     rows = [
-        {
-            **dict.fromkeys(COLUMNS.values()),
-            COLUMNS["method"]: TRAINED_ROW,
-            COLUMNS["lowest_freq"]: float(base_inv[-1]),
-            **{COLUMNS[g]: _group_max(trained_angles, groups[g]) for g in GROUPS},
-        }
+        MethodNumbers(
+            TRAINED_ROW,
+            lowest_freq=float(base_inv[-1]),
+            **{g: _group_max(trained_angles, groups[g]) for g in GROUPS},
+        )
     ]
-    for method in methods:
-        rope = scale_rope(method, setting)
+    for method, rope in ropes.items():
         coverage = angle_coverage(
             rope.base_inv_freq, rope.inv_freq, setting.original_length, setting.target_length
         )
         overshoot = (coverage.target_max - coverage.trained_max) / rope.base_inv_freq
         low, high = rope.correction_range or (None, None)
+        pairs = len(rope.inv_freq)
         rows.append(
-            {
-                COLUMNS["method"]: label(method),
-                COLUMNS["s_used"]: float(rope.effective_factor),
-                **{COLUMNS[k]: v for k, v in regime_shares(rope).items()},
-                COLUMNS["ramp_low"]: None if low is None else float(low),
-                COLUMNS["ramp_high"]: None if high is None else float(high),
-                COLUMNS["attention_factor"]: float(rope.attention_factor),
-                COLUMNS["logit_multiplier"]: logit_factor(method, setting, rope) ** 2,
-                COLUMNS["lowest_freq"]: float(rope.inv_freq[-1]),
-                COLUMNS["slowest_stretch"]: float(rope.base_inv_freq[-1] / rope.inv_freq[-1]),
-                **{COLUMNS[g]: _group_max(coverage.target_max, groups[g]) for g in GROUPS},
-                COLUMNS["unseen"]: int(coverage.unseen.sum()),
-                COLUMNS["overshoot"]: _group_max(overshoot, coverage.unseen) or 0.0,
-            }
+            MethodNumbers(
+                label(method),
+                s_used=float(rope.effective_factor),
+                **{regime: 100.0 * count / pairs for regime, count in rope.regime_counts().items()},
+                ramp_low=None if low is None else float(low),
+                ramp_high=None if high is None else float(high),
+                attention_factor=float(rope.attention_factor),
+                logit_multiplier=rope.logit_multiplier,
+                lowest_freq=float(rope.inv_freq[-1]),
+                slowest_stretch=float(rope.base_inv_freq[-1] / rope.inv_freq[-1]),
+                **{g: _group_max(coverage.target_max, groups[g]) for g in GROUPS},
+                unseen=int(coverage.unseen.sum()),
+                overshoot=_group_max(overshoot, coverage.unseen) or 0.0,
+            )
         )
-    return rows
+    return tuple(rows)
 
 
-def frequency_figure(methods: tuple[str, ...], setting: RopeSetting, quantity: str) -> go.Figure:
-    """Per pair i: theta'_i / theta_i ("frequency": 1 = kept, 1/s = interpolated), or the wavelength
-    lambda'_i = 2 pi / theta'_i against the trained and target lengths."""
+def _frequency_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.Figure:
+    """Per pair i: theta'_i / theta_i (1 = kept, 1/s = interpolated)."""
     pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
-    if quantity == "wavelength":
-        base = scale_rope("none", setting)
-        F.add_line(
-            fig, pairs, base.wavelengths, name="unscaled", color=F.MUTED, dash="dot", hover="%{y:,.4g} tokens"
-        )
-        for method in methods:
-            rope = scale_rope(method, setting)
-            F.add_line(
-                fig,
-                pairs,
-                rope.wavelengths,
-                name=label(method),
-                color=F.METHOD_COLORS[method],
-                mode="lines+markers",
-                hover="%{y:,.4g} tokens",
-            )
-        for length, text, dash in (
-            (setting.original_length, "L", "dot"),
-            (setting.target_length, "L'", "dash"),
-        ):
-            _reference_hline(fig, length, f"{text} = {length:,.0f} tokens", dash)
-        return F.base_layout(
-            fig,
-            title="Wavelength per pair (tokens for one full turn)",
-            x_title="pair index i (0 = fastest)",
-            y_title="wavelength (tokens)",
-            log_y=True,
-        )
-    for method in methods:
-        rope = scale_rope(method, setting)
+    for method, rope in ropes.items():
         F.add_line(
             fig,
             pairs,
@@ -265,6 +374,38 @@ def frequency_figure(methods: tuple[str, ...], setting: RopeSetting, quantity: s
     )
 
 
+def _wavelength_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.Figure:
+    """Per pair i: the wavelength lambda'_i = 2 pi / theta'_i against the trained and target lengths."""
+    pairs = np.arange(setting.dim // 2)
+    fig = go.Figure()
+    base = scale_rope("none", setting)
+    F.add_line(
+        fig, pairs, base.wavelengths, name="unscaled", color=F.MUTED, dash="dot", hover="%{y:,.4g} tokens"
+    )
+    for method, rope in ropes.items():
+        F.add_line(
+            fig,
+            pairs,
+            rope.wavelengths,
+            name=label(method),
+            color=F.METHOD_COLORS[method],
+            mode="lines+markers",
+            hover="%{y:,.4g} tokens",
+        )
+    for length, text, dash in (
+        (setting.original_length, "L", "dot"),
+        (setting.target_length, "L'", "dash"),
+    ):
+        _reference_hline(fig, length, f"{text} = {length:,.0f} tokens", dash)
+    return F.base_layout(
+        fig,
+        title="Wavelength per pair (tokens for one full turn)",
+        x_title="pair index i (0 = fastest)",
+        y_title="wavelength (tokens)",
+        log_y=True,
+    )
+
+
 def _reference_hline(fig: go.Figure, y: float, name: str, dash: str) -> None:
     """A muted horizontal reference line named in the legend (shape annotations land in the wrong
     place on log axes, where plotly reads their position as log10)."""
@@ -279,17 +420,14 @@ def score_distances(setting: RopeSetting, methods: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, end, int(min(SCORE_POINTS, budget, end + 1)))))
 
 
-def score_figure(methods: tuple[str, ...], setting: RopeSetting, seed: int) -> go.Figure:
+def _score_figure(setting: RopeSetting, ropes: dict[str, ScaledRope], seed: int) -> go.Figure:
     """Attention logit a^2 (R(m) q).(R(n) k) / sqrt(|D|) versus Delta = m - n for one seeded random
-    pair q, k, out to twice the target length."""
-    distances = score_distances(setting, len(methods))
+    pair q, k, out to twice the target length (a^2 = the logit multiplier)."""
+    distances = score_distances(setting, len(ropes))
     q, k = random_qk(setting.dim, seed)
     fig = go.Figure()
-    for method in methods:
-        rope = scale_rope(method, setting)
-        logits = relative_scores(
-            q, k, distances, rope.inv_freq, logit_factor(method, setting, rope)
-        ) / math.sqrt(setting.dim)
+    for method, rope in ropes.items():
+        logits = relative_scores(q, k, distances, rope.inv_freq, _qk_factor(rope)) / math.sqrt(setting.dim)
         F.add_line(
             fig,
             distances,
@@ -315,7 +453,7 @@ def position_pairs(setting: RopeSetting) -> dict[str, int]:
     return {"fastest": 0, "middle": half // 2, "slowest": half - 1}
 
 
-def position_figure(methods: tuple[str, ...], setting: RopeSetting) -> go.Figure:
+def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.Figure:
     """Effective position m theta'_i / theta_i: the position at which the unscaled model would turn
     pair i by the same angle as the scaled model does at token m (PI: m / s in every pair)."""
     pairs = position_pairs(setting)
@@ -325,8 +463,8 @@ def position_figure(methods: tuple[str, ...], setting: RopeSetting) -> go.Figure
     ]
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, subplot_titles=titles, horizontal_spacing=0.04)
     m = np.linspace(0, setting.target_length - 1, POSITION_POINTS)
-    for method in methods:
-        ratio = scale_rope(method, setting).frequency_ratio
+    for method, rope in ropes.items():
+        ratio = rope.frequency_ratio
         for col, i in enumerate(pairs.values(), start=1):
             F.add_line(
                 fig,
@@ -368,32 +506,32 @@ def entropy_lengths(setting: RopeSetting) -> np.ndarray:
     return np.unique(np.round(np.geomspace(start, end, ENTROPY_LENGTHS))).astype(np.int64)
 
 
-def entropy_curve(method: str, setting: RopeSetting, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Attention entropy H(l) at each length l (same seeded queries and keys for every method);
-    dynamic methods are re-evaluated with the current length l' = l."""
-    lengths = entropy_lengths(setting)
+def _entropy_curve(method: str, setting: RopeSetting, seed: int) -> np.ndarray:
+    """Attention entropy H(l) at each entropy_lengths l (same seeded queries and keys for every
+    method); dynamic methods are re-evaluated with the current length l' = l."""
     exact_keys = int(np.clip(ENTROPY_KEY_FEATURES // setting.dim, 32, 256))
     values = []
-    for length in lengths:
+    for length in entropy_lengths(setting):
         current = setting.with_(seq_len=int(length)) if METHODS[method].dynamic else setting
         rope = scale_rope(method, current)
         values.append(
             attention_entropy(
                 [length],
                 rope.inv_freq,
-                logit_factor(method, current, rope),
+                _qk_factor(rope),
                 seed=seed,
                 queries=ENTROPY_QUERIES,
                 exact_keys=exact_keys,
             )[0]
         )
-    return lengths, np.asarray(values)
+    return np.asarray(values)
 
 
-def entropy_figure(curves: dict[str, tuple[np.ndarray, np.ndarray]], setting: RopeSetting) -> go.Figure:
+def _entropy_figure(setting: RopeSetting, curves: dict[str, np.ndarray]) -> go.Figure:
     """Entropy curves per method, with ln(l) (uniform attention) for reference."""
+    lengths = entropy_lengths(setting)
     fig = go.Figure()
-    for method, (lengths, values) in curves.items():
+    for method, values in curves.items():
         F.add_line(
             fig,
             lengths,
@@ -403,7 +541,6 @@ def entropy_figure(curves: dict[str, tuple[np.ndarray, np.ndarray]], setting: Ro
             mode="lines+markers",
             hover="%{y:.3f} nats",
         )
-    lengths = entropy_lengths(setting)
     F.add_line(
         fig, lengths, np.log(lengths), name="uniform: ln l", color=F.MUTED, dash="dot", hover="%{y:.3f} nats"
     )

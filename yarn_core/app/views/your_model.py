@@ -1,35 +1,43 @@
 """Your model page: what a HuggingFace ``config.json`` does to RoPE, read through
-``yarn_core.rope_from_hf_config`` (so it is what transformers computes), and the bundled real
-configs in ``assets/configs``."""
+``yarn_core.rope_from_hf_config`` (so it is what transformers computes); the bundled real configs
+come from ``assets.real_models()``."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ...hf_config import HFRope, parse_config_text
+from ...hf_config import HFRope, parse_config_text, rope_from_hf_config
 from ...rope import rotations_within
-from ...scaling import get_mscale
 from .. import figures as F
-from ..assets import ASSETS
-from .compare import regime_masks
 
 DEFAULT_CONFIG = "llama3_1_8b"
 SEQ_LEN_TYPES = ("dynamic", "longrope")
 
 
-@lru_cache(maxsize=1)
-def bundled() -> dict[str, dict]:
-    """The bundled configs (assets/configs/*.json: name, source, note, config), in display order."""
-    entries = {path.stem: json.loads(path.read_text()) for path in (ASSETS / "configs").glob("*.json")}
-    return dict(sorted(entries.items(), key=lambda item: item[1]["order"]))
+@dataclass(frozen=True)
+class ModelReport:
+    """The Your model page's two charts and the numbers its text quotes for one config's RoPE.
 
+    ``attention_factor_squared``: what the attention factor in cos and sin does to the logits;
+    ``softmax_mscale``: mscale(s, mscale_all_dim) when a YaRN config sets mscale_all_dim
+    (DeepSeek-V3 multiplies its softmax scale by its square), else None; ``logit_multiplier``:
+    both together, (attention factor x softmax mscale)^2."""
 
-def bundled_text(key: str) -> str:
-    return json.dumps(bundled()[key]["config"], indent=2)
+    frequency: go.Figure
+    stretch: go.Figure
+    pairs: int
+    interpolated: int
+    blended: int
+    kept: int
+    effective_factor: float
+    correction_range: tuple[float, float] | None
+    never_full_turn: int | None  # pairs that never complete a turn inside L (None: no L given)
+    attention_factor_squared: float
+    softmax_mscale: float | None
+    logit_multiplier: float
 
 
 def upload_text(data: bytes) -> str:
@@ -39,38 +47,52 @@ def upload_text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-def summary(rope: HFRope) -> dict:
-    """The numbers the page quotes: pair counts per regime, lengths, the logit multiplier a^2."""
-    masks = regime_masks(rope.scaled)
+def read_config(text: str) -> tuple[dict | None, str | None]:
+    """The config in ``text`` and None, or None and why it cannot be read: a ConfigError, or the
+    core's own range checks (ValueError) as rope_from_hf_config applies them."""
+    try:
+        config = parse_config_text(text)
+        rope_from_hf_config(config)
+    except ValueError as err:
+        return None, str(err)
+    return config, None
+
+
+def report(rope: HFRope, config: dict) -> ModelReport:
+    """Charts and numbers for ``rope``, the RoPE read from ``config``: pair counts per regime (the
+    core's regime_counts), the ramp, the pairs that never turn once inside L, the logit factors."""
+    counts = rope.scaled.regime_counts()
     original = rope.original_length
-    turns = rotations_within(original, rope.base_inv_freq) if original else None
-    return {
-        **{name: int(mask.sum()) for name, mask in masks.items()},
-        "pairs": len(rope.inv_freq),
-        "target_length": None if original is None else rope.factor * original,
-        "logit_multiplier": rope.attention_factor**2,
-        "never_full_turn": None if turns is None else int((turns < 1).sum()),
-        "correction_range": rope.scaled.correction_range,
-        "effective_factor": float(rope.scaled.effective_factor),
-    }
+    return ModelReport(
+        frequency=_frequency_figure(rope),
+        stretch=_stretch_figure(rope),
+        pairs=len(rope.inv_freq),
+        interpolated=counts["interpolated"],
+        blended=counts["blended"],
+        kept=counts["kept"],
+        effective_factor=float(rope.scaled.effective_factor),
+        correction_range=rope.scaled.correction_range,
+        never_full_turn=None
+        if not original
+        else int((rotations_within(original, rope.base_inv_freq) < 1).sum()),
+        attention_factor_squared=rope.attention_factor**2,
+        softmax_mscale=rope.scaled.softmax_factor if _sets_mscale_all_dim(config, rope) else None,
+        logit_multiplier=rope.scaled.logit_multiplier,
+    )
 
 
-def softmax_mscale(config: dict, rope: HFRope) -> float | None:
-    """mscale(s, mscale_all_dim) when a YaRN config sets mscale_all_dim: DeepSeek-V3's attention
-    multiplies its softmax scale by its square, on top of the attention factor in cos and sin.
-    The scaling dict is read as transformers does: rope_scaling if non-empty, else rope_parameters."""
-    if rope.rope_type != "yarn":
-        return None
+def _sets_mscale_all_dim(config: dict, rope: HFRope) -> bool:
+    """Whether a YaRN config sets a non-zero mscale_all_dim, its scaling dict read as transformers
+    does: rope_scaling if non-empty, else rope_parameters."""
     scaling = config.get("rope_scaling") or config.get("rope_parameters") or {}
-    value = scaling.get("mscale_all_dim")
-    return get_mscale(rope.factor, float(value)) if value else None
+    return rope.rope_type == "yarn" and bool(scaling.get("mscale_all_dim"))
 
 
-def frequency_figure(rope: HFRope) -> go.Figure:
+def _frequency_figure(rope: HFRope) -> go.Figure:
     """theta_i (unscaled) and theta'_i (as the config computes it) per pair, log scale, with the
     interpolated and blended pairs marked."""
     pairs = np.arange(len(rope.inv_freq))
-    masks = regime_masks(rope.scaled)
+    regimes = rope.scaled.regimes()
     color = F.METHOD_COLORS[rope.method]
     fig = go.Figure()
     F.add_line(
@@ -91,7 +113,7 @@ def frequency_figure(rope: HFRope) -> go.Figure:
         hover="%{y:.4g} rad/token",
     )
     for regime in ("interpolated", "blended"):
-        chosen = masks[regime]
+        chosen = regimes == regime
         F.add_line(
             fig,
             pairs[chosen],
@@ -110,7 +132,7 @@ def frequency_figure(rope: HFRope) -> go.Figure:
     )
 
 
-def stretch_figure(rope: HFRope) -> go.Figure:
+def _stretch_figure(rope: HFRope) -> go.Figure:
     """theta_i / theta'_i per pair: how many times slower each pair turns (1 = kept, s = fully
     interpolated; LongRoPE's per-pair factors directly)."""
     pairs = np.arange(len(rope.inv_freq))
