@@ -99,6 +99,11 @@ class RopeSetting:
         return self.factor * self.original_length
 
     @property
+    def target_tokens(self) -> int:
+        """L' = s * L in whole tokens."""
+        return round(self.target_length)
+
+    @property
     def current_length(self) -> float:
         """l': the given seq_len, else the target length."""
         return self.target_length if self.seq_len is None else float(self.seq_len)

@@ -66,7 +66,7 @@ if not methods:
 else:
     if len(methods) == 1:
         st.caption("Add a second method to compare.")
-    L, target, s = setting.original_length, sidebar.target_length(setting), setting.factor
+    L, target, s = setting.original_length, setting.target_tokens, setting.factor
     result = lesson.cached(view.compare)(setting, methods=methods, seed=seed)
 
     st.subheader("1. Which pairs each method slows down")

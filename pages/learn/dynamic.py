@@ -14,7 +14,7 @@ LENGTH = params.Param(
 )
 
 setting = sidebar.current()
-L, s, target = setting.original_length, setting.factor, sidebar.target_length(setting)
+L, s, target = setting.original_length, setting.factor, setting.target_tokens
 
 st.title("8. Dynamic scaling")
 lesson.narrative(f"""

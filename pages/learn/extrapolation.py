@@ -22,7 +22,7 @@ SHOW_PI = params.Param(
 )
 
 setting = sidebar.current()
-d, L, s, target = setting.dim, setting.original_length, setting.factor, sidebar.target_length(setting)
+d, L, s, target = setting.dim, setting.original_length, setting.factor, setting.target_tokens
 
 st.title("3. The extrapolation problem")
 lesson.narrative(f"""

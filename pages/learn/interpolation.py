@@ -4,7 +4,7 @@ from yarn_core.app import lesson, sidebar
 from yarn_core.app.views import interpolation as view
 
 setting = sidebar.current()
-L, s, target = setting.original_length, setting.factor, sidebar.target_length(setting)
+L, s, target = setting.original_length, setting.factor, setting.target_tokens
 
 st.title("4. Position Interpolation")
 lesson.narrative(f"""

@@ -9,7 +9,7 @@ d, b, L, s, target = (
     setting.base,
     setting.original_length,
     setting.factor,
-    sidebar.target_length(setting),
+    setting.target_tokens,
 )
 
 change = lesson.cached(view.base_change)(setting)

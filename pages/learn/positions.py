@@ -24,7 +24,7 @@ ALIBI_HEAD = params.Param(
 )
 
 setting = sidebar.current()
-L, target = setting.original_length, sidebar.target_length(setting)
+L, target = setting.original_length, setting.target_tokens
 
 st.title("1. Why positions break past the training length")
 lesson.narrative(f"""

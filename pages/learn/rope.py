@@ -4,7 +4,7 @@ from yarn_core.app import lesson, params, sidebar
 from yarn_core.app.views import rope as view
 
 setting = sidebar.current()
-d, b, L, target = setting.dim, setting.base, setting.original_length, sidebar.target_length(setting)
+d, b, L, target = setting.dim, setting.base, setting.original_length, setting.target_tokens
 half = d // 2
 
 SEED = params.Param(

@@ -15,7 +15,7 @@ MSCALE = params.Param(
 )
 
 setting = sidebar.current()
-L, s, target = setting.original_length, setting.factor, sidebar.target_length(setting)
+L, s, target = setting.original_length, setting.factor, setting.target_tokens
 
 st.title("7. YaRN's temperature")
 lesson.narrative("""

@@ -149,7 +149,7 @@ def test_the_sidebar_returns_one_rope_setting_that_pages_read_back():
     assert_clean(at)
     setting = at.session_state[sidebar.SETTING_KEY]
     assert setting == RopeSetting(dim=64, base=1e4, original_length=4096, factor=2.5)
-    assert sidebar.target_length(setting) == 10240
+    assert setting.target_tokens == 10240 and RopeSetting(original_length=16, factor=2.5).target_tokens == 40
     assert math.isclose(setting.with_(beta_fast=16.0).target_length, 10240)
 
 

@@ -122,7 +122,7 @@ def draw() -> RopeSetting:
         factor=float(values["s"]),
     )
     st.session_state[SETTING_KEY] = setting
-    st.session_state["_target"] = target_length(setting)
+    st.session_state["_target"] = setting.target_tokens
     bar.number_input(
         "...or set the target length L' (tokens)",
         min_value=16,
@@ -133,7 +133,7 @@ def draw() -> RopeSetting:
         help="Sets s = L'/L, rounded to the nearest 0.5.",
     )
     bar.caption(
-        f"L = {setting.original_length:,} -> L' = {target_length(setting):,} tokens (s = {setting.factor:g})"
+        f"L = {setting.original_length:,} -> L' = {setting.target_tokens:,} tokens (s = {setting.factor:g})"
     )
     return setting
 
@@ -141,8 +141,3 @@ def draw() -> RopeSetting:
 def current() -> RopeSetting:
     """The shared settings as :func:`draw` returned them on this run."""
     return st.session_state[SETTING_KEY]
-
-
-def target_length(setting: RopeSetting) -> int:
-    """L' = s L in whole tokens."""
-    return round(setting.target_length)

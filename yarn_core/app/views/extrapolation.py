@@ -13,7 +13,7 @@ from ...rope import TWO_PI, rotation_angles
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
 from ..assets import published
-from .positions import axis_end, integer_samples, target_tokens
+from .positions import axis_end, integer_samples
 from .rope import FULL_TURN, NO_FULL_TURN
 
 PAIR_EVALUATIONS = 500_000  # cos/sin pairs per stretch of distances: bounds the cost at any L and |D|
@@ -55,7 +55,7 @@ def score_curves(setting: RopeSetting, *, seed: int, show_pi: bool) -> ScoreCurv
     min/max over the distances 0..L-1 evaluated (all of them when L is within the budget)."""
     trained_length = setting.original_length
     plain, pi = scale_rope("none", setting), scale_rope("linear", setting)
-    target = target_tokens(setting)
+    target = setting.target_tokens
     end = axis_end(setting)
     budget = _distance_budget(setting.dim)
     q, k = random_qk(setting.dim, seed)
@@ -153,7 +153,7 @@ def escape_survey(setting: RopeSetting) -> EscapeSurvey:
     inv_freq = scale_rope("none", setting).inv_freq
     budget = max(200, min(1000, SURVEY_EVALUATIONS // (setting.dim // 2)))
     inside = integer_samples(0, trained_length, budget, 0)
-    beyond = integer_samples(trained_length, target_tokens(setting), budget, 1)
+    beyond = integer_samples(trained_length, setting.target_tokens, budget, 1)
     if len(beyond) == 0:
         return EscapeSurvey(seeds=SEED_SURVEY, mean_fraction=0.0, max_fraction=0.0)
     fractions = []
@@ -274,7 +274,7 @@ def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
     points = min(2 * trained_length, FIT_POINTS)
     fit_at = rng.uniform(0, trained_length - 1, points)
     coefficients, *_ = np.linalg.lstsq(_score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points), rcond=None)
-    target = target_tokens(setting)
+    target = setting.target_tokens
     end = axis_end(setting)
     budget = _distance_budget(setting.dim) // 2
     inside = integer_samples(0, trained_length, budget, seed)

@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
 from ..assets import published
-from .positions import target_tokens
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class PositionMap:
 
 def position_map(setting: RopeSetting) -> PositionMap:
     """Position each token is rotated as: m for plain RoPE (running past L), m / s for PI."""
-    trained_length, scale, target = setting.original_length, setting.factor, target_tokens(setting)
+    trained_length, scale, target = setting.original_length, setting.factor, setting.target_tokens
     m = np.linspace(0, target - 1, min(target, 2000))
     fig = go.Figure()
     F.add_line(fig, m, m, name="Plain RoPE: m", color=F.METHOD_COLORS["none"], hover="%{y:.1f}")

@@ -41,14 +41,9 @@ ENCODING_COLORS = {
 }
 
 
-def target_tokens(setting: RopeSetting) -> int:
-    """L' = s L in whole tokens."""
-    return round(setting.target_length)
-
-
 def axis_end(setting: RopeSetting) -> int:
     """Positions / distances drawn: 0 .. 1.25 L' (a little past the target length)."""
-    return round(1.25 * max(target_tokens(setting), setting.original_length))
+    return round(1.25 * max(setting.target_tokens, setting.original_length))
 
 
 def full_turn_pairs(setting: RopeSetting) -> np.ndarray:
@@ -174,7 +169,7 @@ def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
     _one_x_title(fig)
 
     inside = positions < trained_length
-    last_position = target_tokens(setting) - 1
+    last_position = setting.target_tokens - 1
     return AbsolutePositions(
         figure=fig,
         rows=trained_length,
@@ -256,7 +251,7 @@ def relative_biases(setting: RopeSetting, *, t5_max_distance: int, alibi_head: i
     )
     _one_x_title(fig)
 
-    farthest = target_tokens(setting) - 1
+    farthest = setting.target_tokens - 1
     return RelativeBiases(
         figure=fig,
         t5_saturation=saturation,
@@ -288,7 +283,7 @@ def rotary_scores(setting: RopeSetting) -> RotaryScores:
     """q.k for all-ones q and k as a function of distance: RoPE, sum_i 2 cos(Delta theta_i), and
     xPos, the same with pair i damped by zeta_i^(Delta / 512) (fast pairs fade, slow ones barely)."""
     head_dim, base = setting.dim, setting.base
-    target_length = target_tokens(setting)
+    target_length = setting.target_tokens
     end = axis_end(setting)
     distances = integer_samples(0, end, CURVE_POINTS)
     rope = rope_scores(distances, head_dim, base)

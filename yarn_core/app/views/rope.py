@@ -12,7 +12,7 @@ from ...attention import random_qk, relative_scores
 from ...rope import TWO_PI, apply_rotary, inverse_frequencies, rotations_within, wavelengths
 from ...scaling import RopeSetting
 from .. import figures as F
-from .positions import full_turn_pairs, integer_samples, target_tokens
+from .positions import full_turn_pairs, integer_samples
 
 WINDOW, FIRST_TOKENS = "0 to L'", "first 64 tokens"
 SPANS = (WINDOW, FIRST_TOKENS)
@@ -51,7 +51,7 @@ class TurningPair:
 def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> TurningPair:
     """The (q_i, q_{i+d/2}) pair of a seeded random query, rotated by m theta_i (apply_rotary) at
     each frame position m, drawn against the arc of angles 0..(L-1) theta_i reached in training."""
-    trained_length, target_length = setting.original_length, target_tokens(setting)
+    trained_length, target_length = setting.original_length, setting.target_tokens
     inv_freq = inverse_frequencies(setting.dim, setting.base)
     half = len(inv_freq)
     q, _ = random_qk(setting.dim, seed)
