@@ -20,8 +20,8 @@ SCALING = section.ScalingControls(
         "Method",
         "yarn",
         kind="choice",
-        options=view.LIVE_METHODS,
-        labels={m: view.METHODS[m].label for m in view.LIVE_METHODS},
+        options=tuple(view.LIVE_METHODS),
+        labels=view.LIVE_METHODS,
     ),
     alpha=params.Param(
         "lab_alpha",
@@ -52,15 +52,7 @@ SCALING = section.ScalingControls(
         help="1 is YaRN's; 0 removes the temperature. YaRN and dynamic YaRN only.",
     ),
     ramp=params.Param(
-        "lab_ramp",
-        "Ramp",
-        "code",
-        kind="choice",
-        options=("code", "paper"),
-        labels={
-            "code": "reference code (linear in the pair index)",
-            "paper": "paper (linear in the turns r)",
-        },
+        "lab_ramp", "Ramp", "code", kind="choice", options=tuple(view.RAMPS), labels=view.RAMPS
     ),
     mode=params.Param(
         "lab_scale",

@@ -91,7 +91,7 @@ def test_zero_shot_tables_equal_the_shipped_results(first_view):
             )
             low, high = per_seed.min(axis=0), per_seed.max(axis=0)
             assert shown.loc[row, "range over seeds (2x / 4x / 8x)"] == " / ".join(
-                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(low[1:], high[1:])
+                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(low[1:], high[1:], strict=True)
             )
         seeds = table(first_view, f"lab_seeds_{task}")
         assert len(seeds) == len(variants) * len(SETTINGS["seeds"]) and set(seeds["seed"]) == set(
@@ -99,7 +99,7 @@ def test_zero_shot_tables_equal_the_shipped_results(first_view):
         )
         for variant, entry in variants.items():
             rows = seeds[seeds["method"] == RESULTS["variants"][variant]["label"]]
-            for seed, sweep in zip(entry["seeds"], entry["sweeps"]):
+            for seed, sweep in zip(entry["seeds"], entry["sweeps"], strict=True):
                 np.testing.assert_array_equal(
                     rows[rows["seed"] == seed][COLUMNS].to_numpy(float)[0], sweep[metric_key(task)]
                 )
@@ -158,7 +158,7 @@ def test_recovery_chart_shows_the_mean_and_spread_of_every_seed(first_view):
             band["y"], np.concatenate([curves.max(axis=0), curves.min(axis=0)[::-1]]), atol=1e-12
         )
     after = table(first_view, "lab_table_finetuned")
-    for row, (variant, entry) in enumerate(RESULTS["finetune"]["passkey"].items()):
+    for row, entry in enumerate(RESULTS["finetune"]["passkey"].values()):
         finals = np.array([s["by_length"] for s in entry["final"]])
         np.testing.assert_allclose(after.loc[row, COLUMNS].to_numpy(float), finals.mean(axis=0), atol=1e-12)
 

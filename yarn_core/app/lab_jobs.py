@@ -50,7 +50,8 @@ def live_slot():
     longer than LIVE_WAIT_S gets a LabError asking to retry, instead of a stalled page."""
     if not LIVE_SLOTS.acquire(timeout=LIVE_WAIT_S):
         raise lab().LabError(
-            f"The lab is busy with other readers' runs (waited {LIVE_WAIT_S} s); please try again in a minute."
+            f"The lab is busy with other readers' runs (waited {LIVE_WAIT_S} s); please try again in a "
+            "minute."
         )
     try:
         yield

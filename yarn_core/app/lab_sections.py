@@ -4,6 +4,7 @@ declares, and shows what ``views/lab.py`` makes of the shipped results or of a l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,10 +23,12 @@ SCRATCH_KEY = "_lab_scratch"  # the reader's last from-scratch run, numbers only
 MAX_RUNS = 6
 
 
+@functools.cache
 def shared(builder):
     """A view memoised across sessions without copying (st.cache_resource): its figures are only
     read, never changed, so they need not pay st.cache_data's pickling on every rerun. The shipped
-    results are keyed by their file's digest rather than hashed value by value."""
+    results are keyed by their file's digest rather than hashed value by value; the wrapper itself
+    is made once per view (making it hashes the view's source)."""
     return st.cache_resource(
         max_entries=32,
         show_spinner=False,
@@ -79,12 +82,10 @@ This page uses **its own tiny model**, not the sidebar settings: head dim **{c.h
     )
     lesson.narrative(f"""
 - **Passkey retrieval**: a 4-digit key hides at some depth in filler; after the word QUERY the model must
-  repeat it.
-  Scored as the share of keys it gets exactly right.
+  repeat it. Scored as the share of keys it gets exactly right.
 - **Copy**: a random segment of tokens is repeated later; the model must predict the repeat, which needs an
   *induction head* (find the earlier occurrence, copy what came next). Scored as the loss on the copied
-  tokens, in
-  nats (lower is better; guessing uniformly costs ln {f.copy_vocab} = {f.uniform_copy_loss:.2f}).
+  tokens, in nats (lower is better; guessing uniformly costs ln {f.copy_vocab} = {f.uniform_copy_loss:.2f}).
 
 Every measured number here is either read from the shipped results (all seeds) or measured live on the shipped
 seed-0 model, and each chart says which.
@@ -101,16 +102,15 @@ def two_charts(left_chart: tuple, right_chart: tuple) -> None:
 
 def failure(lab: Lab) -> None:
     f, s = lab.facts, lab.facts.settings
-    L, factor = s.train_length, s.finetune_factor
+    L = s.train_length
     shown = shared(view.failure)(lab.results)
     above = ", *above* uniform guessing: the model is confidently wrong" if shown.above_uniform else ""
     st.markdown(f"""
 Trained on {L} tokens, at {L} tokens the models find the key in **{shown.passkey[0]:.0%}** of sequences and
 copied tokens cost **{shown.copy[0]:.2f}** nats. At twice the length, with the same weights and the same
-rotation
-frequencies, the key is found in **{shown.passkey[1]:.0%}**, and at {s.lengths[-1]} tokens in
-**{shown.passkey[-1]:.0%}** (means over seeds {f.seeds}). On the copy task the loss past position {L} climbs to
-**{shown.copy_past:.1f}** nats at {factor * L} tokens{above}.
+rotation frequencies, the key is found in **{shown.passkey[1]:.0%}**, and at {s.lengths[-1]} tokens in
+**{shown.passkey[-1]:.0%}** (means over seeds {f.seeds}). On the copy task the loss past position {L} climbs
+to **{shown.copy_past:.1f}** nats at {s.finetune_length} tokens{above}.
 """)
     two_charts(
         (
@@ -132,12 +132,11 @@ def scaling_intro(lab: Lab) -> None:
     f, s = lab.facts, lab.facts.settings
     lesson.narrative(f"""
 Each method changes only how positions are rotated; the weights stay as trained. By default each length T is
-read with the scale s = T / L (so {s.finetune_length} tokens use s = {s.finetune_factor}). Move a control and the
-shipped seed-0 model is
-evaluated live (a few seconds), unless the new setting rotates exactly like one already shipped. **alpha** and
-**beta** set YaRN's ramp in *turns inside L*: at L = {s.train_length} no pair turns
-more than **{f.max_turns:.1f}** times, so with the paper's ramp a beta above that keeps no pair at all (see *the
-trap* below).
+read with the scale s = T / L (so {s.finetune_length} tokens use s = {s.finetune_factor}). Move a control and
+the shipped seed-0 model is evaluated live (a few seconds), unless the new setting rotates exactly like one
+already shipped. **alpha** and **beta** set YaRN's ramp in *turns inside L*: at L = {s.train_length} no pair
+turns more than **{f.max_turns:.1f}** times, so with the paper's ramp a beta above that keeps no pair at all
+(see *the trap* below).
 """)
 
 
@@ -252,9 +251,8 @@ def every_method(lab: Lab) -> None:
     shown = {task: shared(view.zero_shot)(lab.results, task) for task in view.TASKS}
     lesson.narrative(f"""
 Zero-shot means no training at the new length: each base model (seeds {f.seeds}) is read with every method at
-s = T / L.
-The lines are the mean over seeds, the bars run from the worst seed to the best. The seeds differ a lot: small
-models are fickle, which is why every number here comes with its spread.
+s = T / L. The lines are the mean over seeds, the bars run from the worst seed to the best. The seeds differ a
+lot: small models are fickle, which is why every number here comes with its spread.
 """)
     two_charts(
         (
@@ -311,28 +309,25 @@ def trap(lab: Lab) -> None:
     lesson.narrative(f"""
 The fastest pair turns once every 2 pi tokens, whatever the model, so inside L = {L} no pair makes more than
 L / (2 pi) = **{shown.max_turns:.1f}** turns. The paper's beta = 32 was chosen for LLaMA, whose
-L = {shown.llama_length:,} lets the
-fastest pair turn {shown.llama_turns:.0f} times. Here the paper's ramp with beta = 32 reaches at most
-gamma = **{t32.max_gamma:.2f}**: it keeps **{t32.kept}** pairs and mostly interpolates all of them, so YaRN
-degenerates
-into *Position Interpolation plus temperature*. Scaled to L (beta = {t8.beta:g}) it keeps {t8.kept} and works
-as meant.
+L = {shown.llama_length:,} lets the fastest pair turn {shown.llama_turns:.0f} times. Here the paper's ramp
+with beta = 32 reaches at most gamma = **{t32.max_gamma:.2f}**: it keeps **{t32.kept}** pairs and mostly
+interpolates all of them, so YaRN degenerates into *Position Interpolation plus temperature*. Scaled to L
+(beta = {t8.beta:g}) it keeps {t8.kept} and works as meant.
 """)
     lesson.chart(
         shown.figure,
-        alt=f"Line chart of gamma per pair: the paper ramp with beta 32 stays at or below {t32.max_gamma:.2f} "
-        f"for every pair, close to PI's zero; with beta {t8.beta:g} the fastest pairs reach 1.",
+        alt="Line chart of gamma per pair: the paper ramp with beta 32 stays at or below "
+        f"{t32.max_gamma:.2f} for every pair, close to PI's zero; with beta {t8.beta:g} the fastest pairs "
+        "reach 1.",
         key="lab_trap",
     )
     st.markdown(f"""
 The shipped results say the same (means over seeds): copy loss at {shown.copy_column} is
-**{copy["yarn_paper_beta32"]:.2f}** nats
-with beta 32, **{copy["linear"]:.2f}** with PI and **{copy["yarn_paper_beta8"]:.2f}** with beta {t8.beta:g};
-passkey accuracy at {shown.passkey_column} is **{passkey["yarn_paper_beta32"]:.0%}**, **{passkey["linear"]:.0%}**
-and
-**{passkey["yarn_paper_beta8"]:.0%}**. (The reference code's ramp clamps its range to pair 0 instead, and with
-beta = 32
-keeps {shown.code_beta32_kept} pair.)
+**{copy["yarn_paper_beta32"]:.2f}** nats with beta 32, **{copy["linear"]:.2f}** with PI and
+**{copy["yarn_paper_beta8"]:.2f}** with beta {t8.beta:g}; passkey accuracy at {shown.passkey_column} is
+**{passkey["yarn_paper_beta32"]:.0%}**, **{passkey["linear"]:.0%}** and **{passkey["yarn_paper_beta8"]:.0%}**.
+(The reference code's ramp clamps its range to pair 0 instead, and with beta = 32 keeps
+{shown.code_beta32_kept} pair.)
 """)
     lesson.predict_then_reveal(
         "lab_trap",
@@ -360,10 +355,9 @@ def recovery(lab: Lab, task: str, controls: FineTuneControls) -> None:
     shown = shared(view.recovery)(lab.results, task)
     lesson.narrative(f"""
 Each base model is fine-tuned at {s.finetune_length} tokens (s = {s.finetune_factor}) for
-{s.finetune_schedule.steps} steps with each method; the
-metric is measured every {s.curve_every} steps on {s.curve_samples} fixed sequences. The band spans the
-seeds ({f.seeds}), the line is their mean. Recovered means reaching {shown.target:g}
-({"accuracy at least" if task == "passkey" else "loss at most"} that).
+{s.finetune_schedule.steps} steps with each method; the metric is measured every {s.curve_every} steps on
+{s.curve_samples} fixed sequences. The band spans the seeds ({f.seeds}), the line is their mean. Recovered
+means reaching {shown.target:g} ({"accuracy at least" if task == "passkey" else "loss at most"} that).
 """)
     st.markdown(
         "Steps to recover, per seed: "
@@ -398,8 +392,8 @@ def fine_tune(lab: Lab, task: str, controls: FineTuneControls, shipped_seconds: 
     with st.container(border=True):
         st.markdown(
             f"**Fine-tune now** a private copy of the shipped seed-0 {task} model (a shipped "
-            f"{s.finetune_schedule.steps}-step run took about {shipped_seconds:.0f} s on one core; changing a "
-            "control stops the run)."
+            f"{s.finetune_schedule.steps}-step run took about {shipped_seconds:.0f} s on one core; changing "
+            "a control stops the run)."
         )
         variant = params.param_widget(controls.variant)
         a, b, c = st.columns(3)
@@ -522,23 +516,22 @@ def why(lab: Lab, task: Param, layer: Param, head: Param) -> None:
         return
     lesson.narrative(f"""
 One head of the shipped seed-0 {attn_task} model (no fine-tuning) reads one seeded sequence at
-{maps.train_length} and at
-{maps.long_length} tokens, with plain RoPE and with YaRN set for s = {factor}. Bright cells are where a query
-looks. A head
-that learned to look at one place inside L spreads its attention thinly past L under plain RoPE: queries past
-position {maps.train_length} meet rotation angles it never saw.
+{maps.train_length} and at {maps.long_length} tokens, with plain RoPE and with YaRN set for s = {factor}.
+Bright cells are where a query looks. A head that learned to look at one place inside L spreads its attention
+thinly past L under plain RoPE: queries past position {maps.train_length} meet rotation angles it never saw.
 """)
     shown = shared(view.attention)(maps)
     L, long_T = maps.train_length, maps.long_length
     lesson.chart(
         shown.maps,
-        alt=f"Four attention maps of layer {layer_} head {head_}: plain RoPE and YaRN at {L} and {long_T} tokens.",
+        alt=f"Four attention maps of layer {layer_} head {head_}: plain RoPE and YaRN at {L} and {long_T} "
+        "tokens.",
         key="lab_attn_maps",
     )
     st.markdown(
         "**Entropy** measures how spread a query's attention is (0 = one key; the dashed line = all visible "
-        f"keys alike). With plain RoPE this head averages **{maps.plain_inside:.2f}** nats for queries inside "
-        f"L and **{maps.plain_past:.2f}** past it; with YaRN **{maps.yarn_inside:.2f}** and "
+        f"keys alike). With plain RoPE this head averages **{maps.plain_inside:.2f}** nats for queries "
+        f"inside L and **{maps.plain_past:.2f}** past it; with YaRN **{maps.yarn_inside:.2f}** and "
         f"**{maps.yarn_past:.2f}**. "
         + (
             "YaRN keeps it focused past L. "
@@ -567,8 +560,8 @@ def takeaway(lab: Lab) -> None:
     t = shared(view.takeaway)(lab.results)
     lesson.takeaway(
         f"Trained at L = {s.train_length}, the model fails past it because its attention meets rotations it "
-        f"never saw: at {t.column} tokens plain RoPE finds {t.plain:.0%} of the keys. Rescaling the rotations "
-        f"without training gets part of the way ({t.best.label}: {t.best.value:.0%}); a "
+        f"never saw: at {t.column} tokens plain RoPE finds {t.plain:.0%} of the keys. Rescaling the "
+        f"rotations without training gets part of the way ({t.best.label}: {t.best.value:.0%}); a "
         f"{s.finetune_schedule.steps}-step fine-tune at that length most of the rest (YaRN: "
         f"{t.tuned_yarn:.0%}). Past the length it was tuned for every model fails again unless its scale is "
         "raised, and YaRN's beta must suit the model's L."

@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 
 TASKS = ("passkey", "copy")
 TASK_LABELS = {"passkey": "Passkey retrieval", "copy": "Copy (induction)"}
-LIVE_METHODS = ("linear", "ntk", "ntk_by_parts", "yarn", "dynamic_ntk", "dynamic_yarn")
+LIVE_METHODS = {
+    m: METHODS[m].label for m in ("linear", "ntk", "ntk_by_parts", "yarn", "dynamic_ntk", "dynamic_yarn")
+}
 SCALE_MODES = ("matched", "fixed")  # s = T / L at every length, or s = the fine-tune scale throughout
+RAMPS = {"code": "reference code (linear in the pair index)", "paper": "paper (linear in the turns r)"}
 PRECISIONS = {"quick": "quick (few sequences)", "full": "full (as many as the shipped results)"}
 LENGTH_COLORS = ("#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#9b5de5")
 VARIANT_DASH = {"yarn_paper_beta32": "dot", "yarn_paper_beta8": "dash"}
