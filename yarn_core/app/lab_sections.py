@@ -202,7 +202,7 @@ def scaling(lab: Lab, controls: ScalingControls) -> None:
     if sweeps is None:
         return
     passkey, copy = sweeps
-    shown = shared(view.setting)(lab.results, passkey, copy, method)
+    shown = shared(view.chosen_setting)(lab.results, passkey, copy, method)
     two_charts(
         (
             shown.heatmap,
@@ -503,12 +503,12 @@ def from_scratch(lab: Lab, task: str, pretrain_steps: Param, seed: Param) -> Non
 def why(lab: Lab, task: Param, layer: Param, head: Param) -> None:
     """One head's attention at L and past it, plain RoPE against YaRN, and its entropy."""
     c, factor = lab.facts.config, lab.facts.settings.finetune_factor
-    a, b, col = st.columns(3)
-    attn_task = params.param_widget(task, a)
-    layer_ = params.param_widget(layer, b) if c.n_layer > 1 else 0
-    head_ = params.param_widget(head, col) if c.n_head > 1 else 0
+    left, middle, right = st.columns(3)
+    attn_task = params.param_widget(task, left)
+    chosen_layer = params.param_widget(layer, middle) if c.n_layer > 1 else 0
+    chosen_head = params.param_widget(head, right) if c.n_head > 1 else 0
     maps = jobs.run_live(
-        lambda: lesson.cached(jobs.attention)(attn_task, layer_, head_),
+        lambda: lesson.cached(jobs.attention)(attn_task, chosen_layer, chosen_head),
         running=None,
         failed="The attention maps could not be computed",
     )
@@ -524,8 +524,8 @@ thinly past L under plain RoPE: queries past position {maps.train_length} meet r
     L, long_T = maps.train_length, maps.long_length
     lesson.chart(
         shown.maps,
-        alt=f"Four attention maps of layer {layer_} head {head_}: plain RoPE and YaRN at {L} and {long_T} "
-        "tokens.",
+        alt=f"Four attention maps of layer {chosen_layer} head {chosen_head}: plain RoPE and YaRN at {L} "
+        f"and {long_T} tokens.",
         key="lab_attn_maps",
     )
     st.markdown(

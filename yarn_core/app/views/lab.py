@@ -337,7 +337,9 @@ class SettingView:
     past_l: tuple[LengthComparison, ...]
 
 
-def setting(results: LabResults, passkey: SettingSweep, copy: SettingSweep, method: str) -> SettingView:
+def chosen_setting(
+    results: LabResults, passkey: SettingSweep, copy: SettingSweep, method: str
+) -> SettingView:
     L, label = results.settings.train_length, METHODS[method].label
     name = f"{label} ({'shipped' if passkey.shipped else 'live'}, seed 0)"
     keys, losses = passkey.sweep, copy.sweep
