@@ -125,7 +125,7 @@ def test_a_damaged_shipped_checkpoint_gives_a_clear_message_in_the_lab(kind, tmp
     bad = damaged(
         kind, assets.ASSET_DIR / assets.checkpoint_name("passkey"), tmp_path / "passkey-base.safetensors"
     )
-    with pytest.raises(LabError, match="passkey-base.safetensors"):
+    with pytest.raises(LabError, match=r"passkey-base\.safetensors"):
         load_checkpoint(bad, task="passkey")
     shipped_name = assets.checkpoint_name
     # An absolute name wins in Path(asset_dir) / name: the lab reads the damaged copy instead.

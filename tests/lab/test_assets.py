@@ -24,13 +24,10 @@ from yarn_core.lab.assets import (
     TARGETS,
     VARIANTS,
     checkpoint_name,
-    finetune_curves,
     finetune_scaling,
-    load_results,
     load_shipped,
-    stack,
-    zero_shot,
 )
+from yarn_core.lab.results import Sweep, load_results
 from yarn_core.lab.tasks import TASKS
 from yarn_core.lab.train import Schedule, fine_tune, monitor_set, sweep, task_metric
 
@@ -56,21 +53,24 @@ def test_shipped_files_exist_and_are_small():
 
 
 def test_results_cover_what_the_page_draws():
-    settings = RESULTS["settings"]
-    assert settings["lengths"] == list(LENGTHS) and settings["depths"] == list(DEPTHS)
-    assert settings["targets"] == TARGETS and settings["samples"] == SWEEP_SAMPLES
-    assert settings["seeds"] == list(SEEDS) and len(SEEDS) >= 3
-    assert set(RESULTS["variants"]) == set(VARIANTS)
+    settings = RESULTS.settings
+    assert settings.lengths == LENGTHS and settings.depths == DEPTHS
+    assert settings.targets == TARGETS and settings.samples == SWEEP_SAMPLES
+    assert settings.seeds == SEEDS and len(SEEDS) >= 3
+    assert set(RESULTS.variants) == set(VARIANTS)
+    assert all(RESULTS.variant(v).scaling == scaling for v, (_, scaling) in VARIANTS.items())
     for task in TASKS:
-        assert set(RESULTS["zero_shot"][task]) == set(VARIANTS)
-        assert [record["seed"] for record in RESULTS["base"][task]["records"]] == list(SEEDS)
+        assert set(RESULTS.zero_shot_variants(task)) == set(VARIANTS)
+        assert [run.seed for run in RESULTS.base(task)] == list(SEEDS)
         for variant in VARIANTS:
-            key = "accuracy" if task == "passkey" else "nll_by_length"
-            assert stack(zero_shot(task, variant), key).shape[0] == len(SEEDS)
+            sweeps = RESULTS.zero_shot(task, variant)
+            assert sweeps.values.shape == (len(SEEDS), len(LENGTHS))
+            if task == "passkey":
+                assert np.stack([s.accuracy for s in sweeps.sweeps]).shape[0] == len(SEEDS)
         for variant in FINETUNED:
-            curves = finetune_curves(task, variant)
+            curves = RESULTS.finetune(task, variant)
             assert curves.seeds == SEEDS
-            assert curves.values.shape == (len(SEEDS), len(curves.steps)) and curves.steps[0] == 0
+            assert curves.curves.shape == (len(SEEDS), len(curves.steps)) and curves.steps[0] == 0
             assert np.all(curves.low <= curves.mean) and np.all(curves.mean <= curves.high)
 
 
@@ -96,16 +96,16 @@ def test_zero_shot_results_reproduce(task, variant, length):
         match=True,
         depths=DEPTHS,
     )
-    shipped = zero_shot(task, variant)[SEEDS.index(0)]
-    row = shipped["lengths"].index(length)
+    shipped = RESULTS.zero_shot(task, variant).of_seed(0)
+    row = shipped.lengths.index(length)
     if task == "passkey":
-        close(task, shipped["accuracy"][row], recomputed["accuracy"][0], SWEEP_SAMPLES[task])
+        close(task, shipped.accuracy[row], recomputed["accuracy"][0], SWEEP_SAMPLES[task])
     else:
-        close(task, shipped["nll_by_length"][row], recomputed["nll_by_length"][0], SWEEP_SAMPLES[task])
+        close(task, shipped.metric[row], recomputed["nll_by_length"][0], SWEEP_SAMPLES[task])
         close(
             task,
-            stack([shipped], "nll_by_position")[0, row],
-            stack([recomputed], "nll_by_position")[0, 0],
+            shipped.nll_by_position[row],
+            Sweep.from_dict(task, recomputed).nll_by_position[0],
             SWEEP_SAMPLES[task],
         )
 
@@ -114,11 +114,11 @@ def test_zero_shot_results_reproduce(task, variant, length):
 def test_finetuned_checkpoints_reproduce_their_results(task, variant):
     """The seed-0 checkpoint is the model at the end of the seed-0 curve, and its sweep is shipped."""
     tuned = load_shipped(task, variant)
-    entry = RESULTS["finetune"][task][variant]
+    entry = RESULTS.finetune(task, variant)
     final_metric = task_metric(
         task, tuned.model, tuned.scaling, *monitor_set(task, SEEDS[0], tuned.train_length, CURVE_SAMPLES)
     )
-    close(task, entry["curves"][0][-1], final_metric, CURVE_SAMPLES)
+    close(task, entry.curves[0][-1], final_metric, CURVE_SAMPLES)
     length = 512
     recomputed = sweep(
         tuned,
@@ -131,7 +131,13 @@ def test_finetuned_checkpoints_reproduce_their_results(task, variant):
     )
     row = LENGTHS.index(length)
     key = "accuracy" if task == "passkey" else "nll_by_length"
-    close(task, entry["final"][0][key][row], recomputed[key][0], SWEEP_SAMPLES[task])
+    shipped = entry.final.of_seed(SEEDS[0])
+    close(
+        task,
+        (shipped.accuracy if task == "passkey" else shipped.metric)[row],
+        recomputed[key][0],
+        SWEEP_SAMPLES[task],
+    )
 
 
 def test_a_short_fine_tune_improves_the_metric():
@@ -150,5 +156,5 @@ def test_a_short_fine_tune_improves_the_metric():
 def test_page_helpers_read_the_shipped_numbers():
     live = assets.live_sweep("passkey", VARIANTS["none"][1], samples=2)
     assert np.array(live["accuracy"]).shape == (len(LENGTHS), len(DEPTHS))
-    curves = finetune_curves("passkey", "yarn")
+    curves = RESULTS.finetune("passkey", "yarn")
     assert curves.mean.shape == curves.steps.shape

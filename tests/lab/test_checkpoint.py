@@ -83,7 +83,7 @@ def test_tampered_header_bytes(saved):
 def test_tampered_metadata_json(saved):
     _, path = saved
     edit_metadata(path, model="{not json")
-    with pytest.raises(LabError, match="'model' entry .* not valid JSON"):
+    with pytest.raises(LabError, match=r"'model' entry .* not valid JSON"):
         load_checkpoint(path)
 
 
@@ -136,7 +136,7 @@ def test_foreign_safetensors_and_missing_tensors(saved, tmp_path):
     tensors = {k: v for k, v in checkpoint.model.state_dict().items() if k != "lm_head.weight"}
     partial = tmp_path / "partial.safetensors"
     save_file(tensors, str(partial), metadata={**header["__metadata__"], "format": FORMAT})
-    with pytest.raises(LabError, match="missing \\['lm_head.weight'\\]"):
+    with pytest.raises(LabError, match=r"missing \['lm_head\.weight'\]"):
         load_checkpoint(partial)
 
 

@@ -18,7 +18,7 @@ def test_passkey_layout(length, seed, depth):
     idx, targets = task.batch(np.random.default_rng(seed), 4, length, depth=depth)
     idx, targets = idx.numpy(), targets.numpy()
     assert idx.shape == targets.shape == (4, length)
-    for row, target in zip(idx, targets):
+    for row, target in zip(idx, targets, strict=True):
         (key_at,) = np.flatnonzero(row == task.KEY)
         assert np.flatnonzero(row == task.QUERY).tolist() == [length - 5]
         digits = row[key_at + 1 : key_at + 5]
@@ -50,7 +50,7 @@ def test_copy_repeats_a_segment(length, seed):
     idx, targets = task.batch(np.random.default_rng(seed), 4, length)
     idx, targets = idx.numpy(), targets.numpy()
     assert idx.min() >= 0 and idx.max() < task.vocab_size
-    for row, target in zip(idx, targets):
+    for row, target in zip(idx, targets, strict=True):
         scored = np.flatnonzero(target >= 0)
         q = scored[0]  # the first copied token is at q, its successors are predicted from q .. q+S-2
         assert scored.tolist() == list(range(q, q + S - 1))
@@ -64,7 +64,7 @@ def test_seeded_and_reproducible():
         a = task.batch(np.random.default_rng(7), 3, 64)
         b = task.batch(np.random.default_rng(7), 3, 64)
         c = task.batch(np.random.default_rng(8), 3, 64)
-        assert all(np.array_equal(x, y) for x, y in zip(a, b))
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
         assert not np.array_equal(a[0], c[0])
 
 

@@ -96,7 +96,7 @@ def test_divergence_stops_with_a_message(trained):
     model = GPT(PASSKEY)
     with torch.no_grad():
         model.lm_head.weight.fill_(float("nan"))
-    with pytest.raises(LabError, match="diverged at step 1.*nan"):
+    with pytest.raises(LabError, match=r"diverged at step 1.*nan"):
         run_training(model, "passkey", Scaling(), 32, Schedule(5, 4, 1e-3, 1), seed=0)
 
 

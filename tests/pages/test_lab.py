@@ -8,6 +8,7 @@ through the page's own helpers."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_zero_shot_tables_equal_the_shipped_results(first_view):
             )
             low, high = per_seed.min(axis=0), per_seed.max(axis=0)
             assert shown.loc[row, "range over seeds (2x / 4x / 8x)"] == " / ".join(
-                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(low[1:], high[1:])
+                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(low[1:], high[1:], strict=True)
             )
         seeds = table(first_view, f"lab_seeds_{task}")
         assert len(seeds) == len(variants) * len(SETTINGS["seeds"]) and set(seeds["seed"]) == set(
@@ -98,7 +99,7 @@ def test_zero_shot_tables_equal_the_shipped_results(first_view):
         )
         for variant, entry in variants.items():
             rows = seeds[seeds["method"] == RESULTS["variants"][variant]["label"]]
-            for seed, sweep in zip(entry["seeds"], entry["sweeps"]):
+            for seed, sweep in zip(entry["seeds"], entry["sweeps"], strict=True):
                 np.testing.assert_array_equal(
                     rows[rows["seed"] == seed][COLUMNS].to_numpy(float)[0], sweep[metric_key(task)]
                 )
@@ -157,7 +158,7 @@ def test_recovery_chart_shows_the_mean_and_spread_of_every_seed(first_view):
             band["y"], np.concatenate([curves.max(axis=0), curves.min(axis=0)[::-1]]), atol=1e-12
         )
     after = table(first_view, "lab_table_finetuned")
-    for row, (variant, entry) in enumerate(RESULTS["finetune"]["passkey"].items()):
+    for row, entry in enumerate(RESULTS["finetune"]["passkey"].values()):
         finals = np.array([s["by_length"] for s in entry["final"]])
         np.testing.assert_allclose(after.loc[row, COLUMNS].to_numpy(float), finals.mean(axis=0), atol=1e-12)
 
@@ -204,13 +205,14 @@ def test_a_setting_that_rotates_like_a_shipped_variant_shows_its_shipped_numbers
 
 def test_the_temperature_control_scales_yarns_attention_factor():
     """sqrt(1/t) = 0.1 m ln s + 1 multiplies cos and sin; m = 1 is YaRN's own."""
-    from yarn_core.app.views import lab as view
+    from yarn_core.app.lab_jobs import ScalingChoice
     from yarn_core.lab import Scaling, load_shipped
 
     config = load_shipped("passkey").config
     for m in (0.0, 1.0, 2.5):
         for method in ("yarn", "dynamic_yarn"):
-            rope = view.setting_scaling(method, 1.0, 8.0, "code", m, "fixed").rope(config, 4 * L)
+            choice = ScalingChoice(method, alpha=1.0, beta=8.0, ramp="code", mscale=m, mode="fixed")
+            rope = choice.scaling(SETTINGS["finetune_factor"]).rope(config, 4 * L)
             assert rope.attention_factor == pytest.approx(0.1 * m * math.log(4) + 1)
             np.testing.assert_array_equal(
                 rope.inv_freq, Scaling(method, 4.0, beta_fast=8.0).rope(config, 4 * L).inv_freq
@@ -218,9 +220,12 @@ def test_the_temperature_control_scales_yarns_attention_factor():
 
 
 def plain_numbers(value) -> bool:
+    """Small values only: (frozen dataclasses of) dicts, lists and tuples of str, int, float, None."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain_numbers(dataclasses.asdict(value))
     if isinstance(value, dict):
         return all(isinstance(k, str) and plain_numbers(v) for k, v in value.items())
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return all(plain_numbers(v) for v in value)
     return value is None or isinstance(value, (str, int, float))
 
@@ -260,7 +265,7 @@ def test_train_from_scratch_shows_its_loss_and_zero_shot_numbers():
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]
     scratch = at.session_state["_lab_scratch"]
-    assert plain_numbers(scratch) and scratch["steps"] == 50 and scratch["seed"] == 3
+    assert plain_numbers(scratch) and scratch.steps == 50 and scratch.seed == 3
     spec = chart_by_title(at, "Pre-training the copy model from scratch")
     mine = trace(spec, "your run (seed 3)")
     assert list(mine["x"]) == [10, 20, 30, 40, 50] and np.all(np.isfinite(mine["y"]))
@@ -388,11 +393,28 @@ def test_a_checkpoint_with_wrong_shapes_is_named_in_a_message(monkeypatch, resto
 
 
 def test_live_model_work_runs_one_job_at_a_time_and_a_long_wait_becomes_a_message(monkeypatch):
-    from yarn_core.app.views import lab as view
+    from yarn_core.app import lab_jobs
     from yarn_core.lab import LabError
 
-    monkeypatch.setattr(view, "LIVE_WAIT_S", 0.2)
-    with view.live_slot(), pytest.raises(LabError, match="busy"), view.live_slot():
+    monkeypatch.setattr(lab_jobs, "LIVE_WAIT_S", 0.2)
+    with lab_jobs.live_slot(), pytest.raises(LabError, match="busy"), lab_jobs.live_slot():
         pass
-    with view.live_slot():
+    with lab_jobs.live_slot():
         pass  # released after use
+
+
+def test_a_busy_lab_says_so_on_the_page_instead_of_stalling(monkeypatch):
+    """While another reader's job holds the live slot, a live evaluation waits LIVE_WAIT_S, then the
+    page says the lab is busy; the shipped parts of the page are drawn as usual."""
+    import streamlit as st
+
+    from yarn_core.app import lab_jobs
+
+    monkeypatch.setattr(lab_jobs, "LIVE_WAIT_S", 0.2)
+    st.cache_data.clear()  # no earlier run's sweep of this setting
+    with lab_jobs.live_slot():
+        at = open_page(LAB, {"lab_beta": "5", "lab_alpha": "0.5"})
+    assert_clean(at)
+    message = "\n".join(e.value for e in at.error)
+    assert "This setting could not be evaluated: The lab is busy" in message, message
+    assert chart_by_title(at, "Passkey accuracy, plain RoPE") and chart_by_title(at, "Recovery at")

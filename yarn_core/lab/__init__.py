@@ -5,7 +5,7 @@ reader's training cannot starve the server (each concurrent run then uses one co
 reproducible (results do not depend on the machine's core count).
 
 What a page calls (all plain values in, cached where it matters):
-    load_results() / zero_shot() / finetune_curves()  the shipped numbers per seed (assets/lab/results.json)
+    load_results()                                     the shipped numbers per seed, typed (results.py)
     load_shipped(task, variant)                       a shipped checkpoint, cached, frozen, shared
     live_sweep(task, scaling, samples=...)             evaluate a shipped model now
     attention_view(checkpoint, scaling, length, ...)   one head's attention map and entropy
@@ -25,18 +25,14 @@ from .assets import (  # noqa: E402  (torch is configured first)
     PAGE_SAMPLES,
     TARGETS,
     VARIANTS,
-    Curves,
-    finetune_curves,
     finetune_scaling,
     live_sweep,
-    load_results,
     load_shipped,
-    stack,
-    zero_shot,
 )
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
 from .errors import LabError  # noqa: E402
 from .model import GPT, LAB_METHODS, ModelConfig, Scaling  # noqa: E402
+from .results import LabResults, SeedSweeps, Sweep, load_results  # noqa: E402
 from .tasks import TASKS, CopyTask, PasskeyTask, get_task  # noqa: E402
 from .train import (  # noqa: E402
     BASE_SCHEDULES,
@@ -71,19 +67,20 @@ __all__ = [
     "AttentionView",
     "Checkpoint",
     "CopyTask",
-    "Curves",
     "LabError",
+    "LabResults",
     "ModelConfig",
     "PasskeyTask",
     "Progress",
     "Scaling",
     "Schedule",
+    "SeedSweeps",
+    "Sweep",
     "TrainLog",
     "attention_view",
     "copy_profile",
     "evaluate",
     "fine_tune",
-    "finetune_curves",
     "finetune_scaling",
     "get_task",
     "live_sweep",
@@ -93,8 +90,6 @@ __all__ = [
     "matched",
     "passkey_grid",
     "save_checkpoint",
-    "stack",
     "sweep",
     "train",
-    "zero_shot",
 ]

@@ -37,7 +37,8 @@ def _printer(every: int):
         if progress.step % every == 0 or progress.step == progress.steps or progress.metric is not None:
             metric = "" if progress.metric is None else f"  metric {progress.metric:.4f}"
             print(
-                f"step {progress.step}/{progress.steps}  loss {progress.loss:.4f}{metric}  ({progress.seconds:.1f} s)",
+                f"step {progress.step}/{progress.steps}  loss {progress.loss:.4f}{metric}  "
+                f"({progress.seconds:.1f} s)",
                 file=sys.stderr,
             )
 
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                         "checkpoint": args.out,
                         "task": tuned.task,
                         "length": tuned.train_length,
-                        "metric_by_step": dict(zip(log.eval_steps, log.eval_values)),
+                        "metric_by_step": dict(zip(log.eval_steps, log.eval_values, strict=True)),
                         "seconds": round(log.seconds, 2),
                     }
                 )

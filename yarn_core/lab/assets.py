@@ -1,5 +1,6 @@
-"""What the lab ships in ``assets/lab`` and how to read it: base and fine-tuned checkpoints, and
-``results.json`` (every number the page draws, written by ``python -m yarn_core.lab build-assets``).
+"""What the lab ships in ``assets/lab``: the seed-0 base and fine-tuned checkpoints, the settings
+they were built with, and ``results.json`` (every number the page draws, written by
+``python -m yarn_core.lab build-assets``; ``results.py`` reads it).
 
 results.json layout (lists follow ``lengths``; passkey grids are lengths x depths; every list
 "per seed" follows settings.seeds, seed k = pre-training seed k then fine-tuning seed k):
@@ -14,12 +15,9 @@ A sweep is what ``train.sweep`` returns.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
 
 from .checkpoint import Checkpoint, load_checkpoint
 from .errors import LabError
@@ -71,7 +69,8 @@ def checkpoint_name(task: str, variant: str = "base") -> str:
 
 
 def finetune_scaling(variant: str) -> Scaling:
-    """The variant's scaling at s = FINETUNE_FACTOR (plain RoPE ignores the factor, but it sets the length)."""
+    """The variant's scaling at s = FINETUNE_FACTOR (plain RoPE ignores the factor, but it sets the
+    length)."""
     if variant not in VARIANTS:
         raise LabError(f"unknown variant {variant!r}; shipped: {', '.join(VARIANTS)}")
     return replace(VARIANTS[variant][1], factor=float(FINETUNE_FACTOR))
@@ -82,72 +81,6 @@ def load_shipped(task: str, variant: str = "base", asset_dir: str = str(ASSET_DI
     """A shipped checkpoint, cached per (task, variant, dir). The model is frozen and shared:
     evaluate it freely; ``train.fine_tune`` trains a copy."""
     return load_checkpoint(Path(asset_dir) / checkpoint_name(task, variant), task=task)
-
-
-@lru_cache(maxsize=4)
-def load_results(asset_dir: str = str(ASSET_DIR)) -> dict:
-    """The shipped results.json, parsed once."""
-    path = Path(asset_dir) / RESULTS_NAME
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise LabError(f"No lab results at {path}: run `python -m yarn_core.lab build-assets`.") from None
-    except json.JSONDecodeError as err:
-        raise LabError(
-            f"{path} is not valid JSON ({err}); rebuild it with `python -m yarn_core.lab build-assets`."
-        ) from None
-
-
-@dataclass(frozen=True, eq=False)
-class Curves:
-    """Metric versus fine-tune step for every seed, with mean and spread (min, max) per step."""
-
-    steps: np.ndarray
-    values: np.ndarray  # (seeds, points)
-    seeds: tuple[int, ...]
-    steps_to_target: tuple[int | None, ...]
-
-    @property
-    def mean(self) -> np.ndarray:
-        return self.values.mean(axis=0)
-
-    @property
-    def low(self) -> np.ndarray:
-        return self.values.min(axis=0)
-
-    @property
-    def high(self) -> np.ndarray:
-        return self.values.max(axis=0)
-
-
-def finetune_curves(task: str, variant: str, results: dict | None = None) -> Curves:
-    entry = _entry(results, "finetune", task, variant)
-    return Curves(
-        np.asarray(entry["steps"]),
-        np.asarray(entry["curves"], dtype=float),
-        tuple(entry["seeds"]),
-        tuple(entry["steps_to_target"]),
-    )
-
-
-def zero_shot(task: str, variant: str, results: dict | None = None) -> list[dict]:
-    """The shipped sweeps (one per seed) of the base models under ``variant``, s = T / L at each length."""
-    return _entry(results, "zero_shot", task, variant)["sweeps"]
-
-
-def stack(sweeps: list[dict], key: str) -> np.ndarray:
-    """One field of several sweeps as an array (seeds, ...), NaN where a sweep has None."""
-    return np.array(
-        [[np.nan if v is None else v for v in np.ravel(s[key])] for s in sweeps], dtype=float
-    ).reshape((len(sweeps), *np.shape(sweeps[0][key])))
-
-
-def _entry(results: dict | None, section: str, task: str, variant: str) -> dict:
-    results = load_results() if results is None else results
-    try:
-        return results[section][task][variant]
-    except KeyError:
-        raise LabError(f"The shipped results have no {section} entry for {task} / {variant}.") from None
 
 
 def live_sweep(

@@ -102,7 +102,7 @@ def _finetune_job(task: str, variant: str, seed: int, base_path: Path, out_path:
 
 def steps_to_target(steps: list[int], values: list[float], target: float, higher: bool) -> int | None:
     """The first evaluated step whose metric reaches the target, None if none does."""
-    for step, value in zip(steps, values):
+    for step, value in zip(steps, values, strict=True):
         if (value >= target) if higher else (value <= target):
             return step
     return None
@@ -148,7 +148,8 @@ def build_assets(
         runs = {key: job.result() for key, job in tuning.items()}
         sweeps = {key: job.result() for key, job in zero.items()}
         log(
-            f"{len(runs)} fine-tunes and {len(sweeps)} zero-shot sweeps done ({time.perf_counter() - start:.0f} s)"
+            f"{len(runs)} fine-tunes and {len(sweeps)} zero-shot sweeps done "
+            f"({time.perf_counter() - start:.0f} s)"
         )
 
     results = {

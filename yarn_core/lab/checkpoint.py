@@ -81,14 +81,16 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
     try:
         with safe_open(str(path), framework="pt") as handle:
             metadata = handle.metadata() or {}
-            tensors = {name: handle.get_tensor(name) for name in handle.keys()}
+            names = handle.keys()  # a safetensors handle, not a dict: it has no __iter__
+            tensors = {name: handle.get_tensor(name) for name in names}
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise LabError(
             f"{path.name} is not a readable safetensors file (truncated or corrupt?): {err}"
         ) from err
     if metadata.get("format") != FORMAT:
         raise LabError(
-            f"{path.name} is a safetensors file but not a YaRN Explorer lab checkpoint (no {FORMAT!r} format tag)."
+            f"{path.name} is a safetensors file but not a YaRN Explorer lab checkpoint "
+            f"(no {FORMAT!r} format tag)."
         )
 
     config = _from_json(path, metadata, "model", ModelConfig)
@@ -107,7 +109,8 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
         )
     if config.vocab_size != task_spec.vocab_size:
         raise LabError(
-            f"{path.name} has a vocabulary of {config.vocab_size} tokens, but the {stored_task} task uses {task_spec.vocab_size}."
+            f"{path.name} has a vocabulary of {config.vocab_size} tokens, but the {stored_task} task "
+            f"uses {task_spec.vocab_size}."
         )
     train_length = _int_field(path, metadata, "train_length")
     expected_length = round(scaling.factor * config.train_length)
@@ -121,7 +124,8 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
     _check_tensors(path, model.state_dict(), tensors)
     if weights_digest(tensors) != metadata.get("weights_sha256"):
         raise LabError(
-            f"The weights in {path.name} do not match the checksum in its header: the file was altered or damaged."
+            f"The weights in {path.name} do not match the checksum in its header: the file was altered "
+            "or damaged."
         )
     model.load_state_dict(tensors)
     model.eval().requires_grad_(False)

@@ -9,13 +9,13 @@ half-split, as in ``yarn_core.apply_rotary``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
-from yarn_core import METHODS, RopeSetting, ScaledRope, scale_rope
+from yarn_core import METHODS, RopeSetting, ScaledRope, get_mscale, scale_rope
 
 from .errors import LabError
 
@@ -63,7 +63,9 @@ LAB_METHODS = tuple(key for key in METHODS if key != "longrope")  # LongRoPE nee
 class Scaling:
     """Which RoPE the model rotates with: a ``yarn_core.METHODS`` key and the knobs it reads.
     Plain values, so it can key a cache. beta_fast / beta_slow are the paper's beta / alpha
-    (turns inside L); ``ramp`` is "code" (reference code) or "paper" (linear in r = L / lambda)."""
+    (turns inside L); ``ramp`` is "code" (reference code) or "paper" (linear in r = L / lambda);
+    ``mscale`` is the temperature strength m of the methods with YaRN's temperature:
+    sqrt(1/t) = 0.1 m ln s + 1 (1 is YaRN's own, 0 removes it)."""
 
     method: str = "none"
     factor: float = 1.0
@@ -71,12 +73,15 @@ class Scaling:
     beta_slow: float = 1.0
     ramp: str = "code"
     temperature: bool = True
+    mscale: float = 1.0
 
     def __post_init__(self):
         if self.method not in LAB_METHODS:
             raise LabError(f"unknown scaling method {self.method!r}; the lab knows {', '.join(LAB_METHODS)}")
         if not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor) or self.factor < 1:
             raise LabError(f"the scale factor must be a number >= 1, got {self.factor!r}")
+        if not isinstance(self.mscale, (int, float)) or not math.isfinite(self.mscale) or self.mscale < 0:
+            raise LabError(f"the temperature strength must be a finite number >= 0, got {self.mscale!r}")
         self.setting(ModelConfig(vocab_size=1), seq_len=None)  # the knobs are checked by yarn_core
 
     def setting(self, config: ModelConfig, seq_len: int | None) -> RopeSetting:
@@ -96,9 +101,13 @@ class Scaling:
         except (TypeError, ValueError) as err:
             raise LabError(f"invalid RoPE setting: {err}") from err
 
-    def rope(self, config: ModelConfig, seq_len: int) -> ScaledRope:
-        """theta'_i, the attention factor and gamma_i from the registry."""
-        return scale_rope(self.method, self.setting(config, seq_len))
+    def rope(self, config: ModelConfig, seq_len: int | None) -> ScaledRope:
+        """theta'_i, the attention factor and gamma_i from the registry; with YaRN's temperature,
+        the attention factor at strength m: 0.1 m ln s + 1 at the effective scale s."""
+        rope = scale_rope(self.method, self.setting(config, seq_len))
+        if METHODS[self.method].temperature and self.temperature:
+            return replace(rope, attention_factor=get_mscale(rope.effective_factor, float(self.mscale)))
+        return rope
 
     def to_dict(self) -> dict:
         return asdict(self)

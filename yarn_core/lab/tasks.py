@@ -49,7 +49,7 @@ class PasskeyTask:
 
     def key_position(self, length: int, depth: float) -> int:
         """Index of KEY for depth in [0, 1]: k = round(depth * (T - 2 (digits + 1)))."""
-        return int(round(depth * (length - self.min_length)))
+        return round(depth * (length - self.min_length))
 
     def batch(self, rng: np.random.Generator, batch_size: int, length: int, depth: float | None = None):
         """A batch at length T; the key depth is uniform unless ``depth`` is given."""

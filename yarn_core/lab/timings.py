@@ -20,10 +20,10 @@ from .assets import (
     TARGETS,
     finetune_scaling,
     live_sweep,
-    load_results,
     load_shipped,
 )
 from .model import Scaling
+from .results import load_results
 from .train import fine_tune
 
 

@@ -50,7 +50,8 @@ class Schedule:
             )
         if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or not 0 < self.lr <= 1:
             raise LabError(
-                f"the learning rate must be a number in (0, 1], got {self.lr!r}; AdamW at this scale wants about 1e-3"
+                f"the learning rate must be a number in (0, 1], got {self.lr!r}; AdamW at this scale "
+                "wants about 1e-3"
             )
 
     def lr_at(self, step: int) -> float:
@@ -228,7 +229,8 @@ def attention_view(
     maps = checkpoint.model.attention(idx, scaling)
     if not -len(maps) <= layer < len(maps) or not 0 <= head < checkpoint.config.n_head:
         raise LabError(
-            f"the model has {len(maps)} layers and {checkpoint.config.n_head} heads; got layer {layer}, head {head}"
+            f"the model has {len(maps)} layers and {checkpoint.config.n_head} heads; "
+            f"got layer {layer}, head {head}"
         )
     p = maps[layer][0, head].double()  # (T, T)
     entropy = -(p * torch.log(p.clamp_min(1e-300))).sum(-1)
@@ -315,9 +317,10 @@ def run_training(
         if not math.isfinite(value) or value > blow_up:
             model.eval()
             raise LabError(
-                f"Training diverged at step {step + 1}: the loss reached {value:.3g} (uniform guessing gives "
-                f"{math.log(task.vocab_size):.2f}, the first step {log.losses[0] if log.losses else value:.3g}). "
-                f"Lower the learning rate (it was {schedule.lr:g})."
+                f"Training diverged at step {step + 1}: the loss reached {value:.3g} (uniform guessing "
+                f"gives {math.log(task.vocab_size):.2f}, the first step "
+                f"{log.losses[0] if log.losses else value:.3g}). Lower the learning rate (it was "
+                f"{schedule.lr:g})."
             )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -1,0 +1,568 @@
+"""The lab page's sections, in page order: each writes its text, draws the controls the page
+declares, and shows what ``views/lab.py`` makes of the shipped results or of a live job
+(``lab_jobs``). ``pages/lab/lab.py`` calls them in order, under its headers."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from . import lab_jobs as jobs
+from . import lesson, params
+from .views import lab as view
+
+if TYPE_CHECKING:
+    from ..lab.results import LabResults
+    from .params import Param
+
+RUNS_KEY = "_lab_runs"  # the reader's fine-tune curves: small tuples of numbers, never models
+SCRATCH_KEY = "_lab_scratch"  # the reader's last from-scratch run, numbers only
+MAX_RUNS = 6
+
+
+@functools.cache
+def shared(builder):
+    """A view memoised across sessions without copying (st.cache_resource): its figures are only
+    read, never changed, so they need not pay st.cache_data's pickling on every rerun. The shipped
+    results are keyed by their file's digest rather than hashed value by value; the wrapper itself
+    is made once per view (making it hashes the view's source)."""
+    return st.cache_resource(
+        max_entries=32,
+        show_spinner=False,
+        hash_funcs={"yarn_core.lab.results.LabResults": lambda results: results.digest},
+    )(builder)
+
+
+@dataclass(frozen=True)
+class Lab:
+    """What every section reads: the shipped results and the facts the text quotes."""
+
+    results: LabResults
+    facts: view.LabFacts
+
+    @property
+    def numbers(self) -> dict:
+        """The tables' number format, for every length column."""
+        return {column: st.column_config.NumberColumn(format="%.3f") for column in self.facts.columns}
+
+
+def open_lab() -> Lab:
+    """The shipped results and the shipped model's shape: a message for each shipped base model
+    that cannot be read, and the page stops when neither can (or the results cannot be read)."""
+    try:
+        results = jobs.shipped_results()
+    except jobs.lab().LabError as err:
+        st.error(f"The shipped lab results could not be read. {err}", icon="🧯")
+        st.stop()
+    model = jobs.shipped_model()
+    for message in model.errors:
+        st.error(
+            f"A shipped checkpoint could not be loaded. {message} The parts of this page that read "
+            "the shipped results still work; those that need this model say so.",
+            icon="🧯",
+        )
+    if model.config is None:
+        st.stop()
+    return Lab(results, view.facts(results, model))
+
+
+def introduction(lab: Lab) -> None:
+    f, c, s = lab.facts, lab.facts.config, lab.facts.settings
+    st.info(
+        f"""
+This page uses **its own tiny model**, not the sidebar settings: head dim **{c.head_dim}**, trained length
+**L = {s.train_length}** tokens, {c.n_layer} layers x {c.n_head} heads (width {c.n_embd}), rotary base
+{c.rope_base:,.0f}. It was pre-trained from scratch with plain RoPE on two synthetic tasks, once per seed
+({f.seeds}), and is evaluated at T = {", ".join(map(str, s.lengths))} tokens.
+""",
+        icon="🧪",
+    )
+    lesson.narrative(f"""
+- **Passkey retrieval**: a 4-digit key hides at some depth in filler; after the word QUERY the model must
+  repeat it. Scored as the share of keys it gets exactly right.
+- **Copy**: a random segment of tokens is repeated later; the model must predict the repeat, which needs an
+  *induction head* (find the earlier occurrence, copy what came next). Scored as the loss on the copied
+  tokens, in nats (lower is better; guessing uniformly costs ln {f.copy_vocab} = {f.uniform_copy_loss:.2f}).
+
+Every measured number here is either read from the shipped results (all seeds) or measured live on the shipped
+seed-0 model, and each chart says which.
+""")
+
+
+def two_charts(left_chart: tuple, right_chart: tuple) -> None:
+    """Two (figure, alt, key) charts side by side."""
+    left, right = st.columns(2)
+    for column, (fig, alt, key) in ((left, left_chart), (right, right_chart)):
+        with column:
+            lesson.chart(fig, alt=alt, key=key)
+
+
+def failure(lab: Lab) -> None:
+    f, s = lab.facts, lab.facts.settings
+    L = s.train_length
+    shown = shared(view.failure)(lab.results)
+    above = ", *above* uniform guessing: the model is confidently wrong" if shown.above_uniform else ""
+    st.markdown(f"""
+Trained on {L} tokens, at {L} tokens the models find the key in **{shown.passkey[0]:.0%}** of sequences and
+copied tokens cost **{shown.copy[0]:.2f}** nats. At twice the length, with the same weights and the same
+rotation frequencies, the key is found in **{shown.passkey[1]:.0%}**, and at {s.lengths[-1]} tokens in
+**{shown.passkey[-1]:.0%}** (means over seeds {f.seeds}). On the copy task the loss past position {L} climbs
+to **{shown.copy_past:.1f}** nats at {s.finetune_length} tokens{above}.
+""")
+    two_charts(
+        (
+            shown.heatmap,
+            "Heatmap of plain-RoPE passkey accuracy by evaluation length and key depth: near 1 at "
+            f"{L} tokens, near 0 beyond.",
+            "lab_fail_heat",
+        ),
+        (
+            shown.profile,
+            "Line chart of the copy loss by position for each evaluation length; low inside the first "
+            f"{L} positions, high past them.",
+            "lab_fail_profile",
+        ),
+    )
+
+
+def scaling_intro(lab: Lab) -> None:
+    f, s = lab.facts, lab.facts.settings
+    lesson.narrative(f"""
+Each method changes only how positions are rotated; the weights stay as trained. By default each length T is
+read with the scale s = T / L (so {s.finetune_length} tokens use s = {s.finetune_factor}). Move a control and
+the shipped seed-0 model is evaluated live (a few seconds), unless the new setting rotates exactly like one
+already shipped. **alpha** and **beta** set YaRN's ramp in *turns inside L*: at L = {s.train_length} no pair
+turns more than **{f.max_turns:.1f}** times, so with the paper's ramp a beta above that keeps no pair at all
+(see *the trap* below).
+""")
+
+
+@dataclass(frozen=True)
+class ScalingControls:
+    """The controls of "Scaling without training"."""
+
+    method: Param
+    alpha: Param
+    beta: Param
+    temperature: Param
+    ramp: Param
+    mode: Param
+    precision: Param
+
+
+@st.fragment
+def scaling(lab: Lab, controls: ScalingControls) -> None:
+    """One setting: which pairs it keeps, then the shipped seed-0 model read with it (shipped
+    numbers when a shipped variant rotates the same, else live)."""
+    f, s = lab.facts, lab.facts.settings
+    factor = s.finetune_factor
+    with st.container(border=True):
+        method = params.param_widget(controls.method)
+        a, b, c = st.columns(3)
+        alpha, beta, mscale = (
+            params.param_widget(controls.alpha, a),
+            params.param_widget(controls.beta, b),
+            params.param_widget(controls.temperature, c),
+        )
+        a, b, c = st.columns(3)
+        ramp, mode, precision = (
+            params.param_widget(controls.ramp, a),
+            params.param_widget(controls.mode, b),
+            params.param_widget(controls.precision, c),
+        )
+    choice = jobs.ScalingChoice(method, alpha, beta, ramp, mscale, mode)
+    label = view.METHODS[method].label
+    regimes = shared(view.pair_regimes)(f.config, choice.scaling(factor), factor)
+    if regimes.ignored:
+        st.caption(f"{label} does not read {' or '.join(regimes.ignored)}.")
+    temperature = (
+        f" Its temperature multiplies every logit by **{regimes.logit_multiplier:.3f}** at s = {factor}."
+        if regimes.temperature
+        else ""
+    )
+    st.markdown(
+        f"At s = {factor}, {label} keeps **{regimes.kept}** of the {regimes.pairs} pairs as "
+        f"trained, blends **{regimes.blended}** and interpolates **{regimes.interpolated}**.{temperature}"
+    )
+    lesson.chart(
+        regimes.figure,
+        alt=f"Chart of gamma per pair, from the fastest pair on the left: {regimes.kept} kept, "
+        f"{regimes.blended} blended, {regimes.interpolated} interpolated.",
+        key="lab_gamma",
+    )
+
+    sweeps = jobs.run_live(
+        lambda: tuple(lesson.cached(jobs.setting_sweep)(task, choice, precision) for task in view.TASKS),
+        running="Evaluating the shipped model with this setting (one live run at a time across readers)...",
+        failed="This setting could not be evaluated",
+    )
+    if sweeps is None:
+        return
+    passkey, copy = sweeps
+    shown = shared(view.chosen_setting)(lab.results, passkey, copy, method)
+    two_charts(
+        (
+            shown.heatmap,
+            "Heatmap of passkey accuracy by evaluation length and key depth for the chosen setting.",
+            "lab_live_heat",
+        ),
+        (
+            shown.profile,
+            "Line chart of the copy loss by position for each evaluation length for the chosen setting.",
+            "lab_live_profile",
+        ),
+    )
+    if shown.shipped_as is not None:
+        st.caption(
+            f"This setting rotates every evaluated length exactly as the shipped *{shown.shipped_as}* does, "
+            f"so these are its shipped numbers (seed-0 model, {passkey.samples} sequences per passkey cell, "
+            f"{copy.samples} per copy length; the table below has every seed)."
+            + (
+                " A dynamic method computes s = T / L itself, so it equals its static method at s = T / L; "
+                f"set *Scale* to s = {factor} with the static method to see what choosing s in advance costs."
+                if shown.dynamic
+                else ""
+            )
+        )
+    else:
+        st.caption(
+            f"Evaluated live on the shipped seed-0 model in {passkey.seconds + copy.seconds:.1f} s: "
+            f"{passkey.samples} sequences per passkey cell (so a cell moves in steps of 1/{passkey.samples}) "
+            f"and {copy.samples} per copy length. The shipped results use {s.samples['passkey']} and "
+            f"{s.samples['copy']}."
+        )
+    st.markdown(
+        "Seed-0 model, this setting versus plain RoPE: "
+        + "; ".join(
+            f"at {x.length} tokens the key is found in **{x.accuracy:.0%}** (plain {x.plain_accuracy:.0%}), "
+            f"copy loss **{x.loss:.2f}** nats (plain {x.plain_loss:.2f})"
+            for x in shown.past_l
+        )
+        + "."
+    )
+
+
+def every_method(lab: Lab) -> None:
+    """Every shipped variant zero-shot, every seed: the spread, the tables, where PI loses."""
+    f = lab.facts
+    shown = {task: shared(view.zero_shot)(lab.results, task) for task in view.TASKS}
+    lesson.narrative(f"""
+Zero-shot means no training at the new length: each base model (seeds {f.seeds}) is read with every method at
+s = T / L. The lines are the mean over seeds, the bars run from the worst seed to the best. The seeds differ a
+lot: small models are fickle, which is why every number here comes with its spread.
+""")
+    two_charts(
+        (
+            shown["passkey"].figure,
+            "Line chart with error bars: zero-shot passkey accuracy by evaluation length for every method, "
+            "mean and range over seeds.",
+            "lab_spread_passkey",
+        ),
+        (
+            shown["copy"].figure,
+            "Line chart with error bars on a log scale: zero-shot copy loss by evaluation length for every "
+            "method, mean and range over seeds.",
+            "lab_spread_copy",
+        ),
+    )
+    st.markdown("**Passkey accuracy, zero-shot** (mean over seeds; higher is better)")
+    st.dataframe(shown["passkey"].rows, hide_index=True, key="lab_table_passkey", column_config=lab.numbers)
+    st.markdown("**Copy loss, zero-shot** (nats, mean over seeds; lower is better)")
+    st.dataframe(shown["copy"].rows, hide_index=True, key="lab_table_copy", column_config=lab.numbers)
+    with st.expander(f"Every seed's numbers ({f.seeds})"):
+        for task in view.TASKS:
+            st.markdown(f"**{view.TASK_LABELS[task]}**: {view.metric_title(task)}")
+            st.dataframe(
+                shown[task].seed_rows, hide_index=True, key=f"lab_seeds_{task}", column_config=lab.numbers
+            )
+    pi_loses = [
+        f"on the {task} task at {x.length} (PI {x.pi:.2f}, plain RoPE {x.plain:.2f})"
+        for task in view.TASKS
+        for x in shown[task].pi_loses_at
+    ]
+    passkey = shown["passkey"].mean
+    st.markdown(
+        (
+            "**Where PI loses.** Squeezing positions without training is not free: zero-shot, Position "
+            f"Interpolation does *worse* than doing nothing {'; '.join(pi_loses)}. "
+            if pi_loses
+            else "**PI zero-shot.** Position Interpolation never does worse than plain RoPE here, but it "
+            f"gains little: passkey accuracy at {f.columns[1]} {passkey['linear'][1]:.0%} against plain "
+            f"{passkey['none'][1]:.0%}. "
+        )
+        + "Its neighbours are s times closer than anything the model learned to tell apart. Best zero-shot "
+        "copy loss: "
+        + "; ".join(f"{length}: {b.label} ({b.value:.2f} nats)" for length, b in shown["copy"].best.items())
+        + "."
+    )
+
+
+def trap(lab: Lab) -> None:
+    f = lab.facts
+    L = f.settings.train_length
+    shown = shared(view.trap)(lab.results, f.config)
+    t32, t8 = shown.variants["yarn_paper_beta32"], shown.variants["yarn_paper_beta8"]
+    copy, passkey = shown.copy_at, shown.passkey_at
+    lesson.narrative(f"""
+The fastest pair turns once every 2 pi tokens, whatever the model, so inside L = {L} no pair makes more than
+L / (2 pi) = **{shown.max_turns:.1f}** turns. The paper's beta = 32 was chosen for LLaMA, whose
+L = {shown.llama_length:,} lets the fastest pair turn {shown.llama_turns:.0f} times. Here the paper's ramp
+with beta = 32 reaches at most gamma = **{t32.max_gamma:.2f}**: it keeps **{t32.kept}** pairs and mostly
+interpolates all of them, so YaRN degenerates into *Position Interpolation plus temperature*. Scaled to L
+(beta = {t8.beta:g}) it keeps {t8.kept} and works as meant.
+""")
+    lesson.chart(
+        shown.figure,
+        alt="Line chart of gamma per pair: the paper ramp with beta 32 stays at or below "
+        f"{t32.max_gamma:.2f} for every pair, close to PI's zero; with beta {t8.beta:g} the fastest pairs "
+        "reach 1.",
+        key="lab_trap",
+    )
+    st.markdown(f"""
+The shipped results say the same (means over seeds): copy loss at {shown.copy_column} is
+**{copy["yarn_paper_beta32"]:.2f}** nats with beta 32, **{copy["linear"]:.2f}** with PI and
+**{copy["yarn_paper_beta8"]:.2f}** with beta {t8.beta:g}; passkey accuracy at {shown.passkey_column} is
+**{passkey["yarn_paper_beta32"]:.0%}**, **{passkey["linear"]:.0%}** and **{passkey["yarn_paper_beta8"]:.0%}**.
+(The reference code's ramp clamps its range to pair 0 instead, and with beta = 32 keeps
+{shown.code_beta32_kept} pair.)
+""")
+    lesson.predict_then_reveal(
+        "lab_trap",
+        f"At L = {L}, with the paper's ramp and beta = 32, how many of the {f.pairs} pairs does YaRN keep "
+        "as trained?",
+        [f"all {f.pairs}", "about half", "none"],
+        2,
+        "A pair is kept only if it turns more than beta times inside L, and none turns more than "
+        f"{shown.max_turns:.1f} times.",
+    )
+
+
+@dataclass(frozen=True)
+class FineTuneControls:
+    """The controls of "Fine-tune now"."""
+
+    variant: Param
+    steps: Param
+    lr: Param
+    seed: Param
+
+
+def recovery(lab: Lab, task: str, controls: FineTuneControls) -> None:
+    f, s = lab.facts, lab.facts.settings
+    shown = shared(view.recovery)(lab.results, task)
+    lesson.narrative(f"""
+Each base model is fine-tuned at {s.finetune_length} tokens (s = {s.finetune_factor}) for
+{s.finetune_schedule.steps} steps with each method; the metric is measured every {s.curve_every} steps on
+{s.curve_samples} fixed sequences. The band spans the seeds ({f.seeds}), the line is their mean. Recovered
+means reaching {shown.target:g} ({"accuracy at least" if task == "passkey" else "loss at most"} that).
+""")
+    st.markdown(
+        "Steps to recover, per seed: "
+        + "; ".join(
+            f"**{r.label}** "
+            + ", ".join("not within " + str(r.last_step) if n is None else str(n) for n in r.steps_to_target)
+            for r in shown.variants.values()
+        )
+        + "."
+    )
+    fine_tune(lab, task, controls, shown.shipped_seconds)
+
+
+def _record(run: jobs.FineTuneRun) -> None:
+    runs = st.session_state.setdefault(RUNS_KEY, [])
+    runs.append(run)
+    del runs[:-MAX_RUNS]
+
+
+def _fine_tuned(run: jobs.FineTuneRun) -> str:
+    reached = (
+        f"reached the target at step {run.reached}" if run.reached is not None else "did not reach the target"
+    )
+    return f"Done in {run.seconds:.1f} s: {reached}; final metric {run.values[-1]:.3f}."
+
+
+@st.fragment
+def fine_tune(lab: Lab, task: str, controls: FineTuneControls, shipped_seconds: float) -> None:
+    """The reader's own fine-tune of the shipped seed-0 model, drawn over the shipped curves."""
+    s = lab.facts.settings
+    chart_slot = st.container()
+    with st.container(border=True):
+        st.markdown(
+            f"**Fine-tune now** a private copy of the shipped seed-0 {task} model (a shipped "
+            f"{s.finetune_schedule.steps}-step run took about {shipped_seconds:.0f} s on one core; changing "
+            "a control stops the run)."
+        )
+        variant = params.param_widget(controls.variant)
+        a, b, c = st.columns(3)
+        steps, lr, seed = (
+            params.param_widget(controls.steps, a),
+            params.param_widget(controls.lr, b),
+            params.param_widget(controls.seed, c),
+        )
+        if st.button("Fine-tune now", key="lab_ft_go", type="primary", icon=":material/play_arrow:"):
+            run = jobs.run_live(
+                lambda on_progress: jobs.fine_tune(task, variant, steps, lr, seed, on_progress),
+                running=f"Fine-tuning with {lab.results.variant(variant).label} at {s.finetune_length} "
+                "tokens...",
+                failed="The fine-tune stopped",
+                progress="fine-tune",
+                done=_fine_tuned,
+            )
+            if run is not None:
+                _record(run)
+        runs = tuple(r for r in st.session_state.get(RUNS_KEY, []) if r.task == task)
+        if runs:
+            st.button(
+                "Clear my runs", key="lab_ft_clear", on_click=lambda: st.session_state.pop(RUNS_KEY, None)
+            )
+    with chart_slot:
+        lesson.chart(
+            shared(view.recovery_figure)(lab.results, task, runs),
+            alt=f"Line chart of the {task} metric versus fine-tune step per method: mean of the seeds with a "
+            "min-to-max band, the target as a dotted line"
+            + (f", and {len(runs)} live run(s) dashed." if runs else "."),
+            key="lab_recovery",
+        )
+
+
+def past_the_fine_tune(lab: Lab, task: str, rescale: Param) -> None:
+    """After fine-tuning, s kept: every model fails again past its length; raising s (live) helps."""
+    s = lab.facts.settings
+    factor = s.finetune_factor
+    shown = shared(view.finetuned)(lab.results, task)
+    tuned, longest, plain = shown.tuned_length, shown.longest, shown.variants["none"]
+    st.markdown(
+        f"**After fine-tuning at {tuned} tokens** (s kept at {factor} at every length; mean over seeds)"
+    )
+    st.dataframe(shown.rows, hide_index=True, key="lab_table_finetuned", column_config=lab.numbers)
+    st.markdown(
+        (
+            f"**Where they all lose.** Past the length they were tuned for, with s still {factor}, every "
+            "model does worse again: at "
+            if shown.all_worse
+            else f"**Past the fine-tuned length** (s still {factor}): at "
+        )
+        + f"{longest} tokens "
+        + ", ".join(f"{v.label} {v.at_longest:.2f}" for v in shown.variants.values())
+        + (f" (no seed above {shown.worst_high:.2f})." if task == "passkey" else " nats.")
+        + f" Plain RoPE, fine-tuned at {tuned} tokens, has no scale to turn up: {plain.at_tuned:.2f} at "
+        f"{tuned}, {plain.at_longest:.2f} at {longest}."
+    )
+    if not params.param_widget(rescale):
+        return
+    rescaled = jobs.run_live(
+        lambda: lesson.cached(jobs.rescaled_longest)(task),
+        running="Evaluating the four fine-tuned models...",
+        failed="The fine-tuned checkpoints could not be evaluated",
+    )
+    if rescaled is not None:
+        st.markdown(
+            f"At {rescaled.length} tokens, seed-0 models, s = {factor} -> s = {rescaled.scale:g}: "
+            + "; ".join(f"**{m.label}** {m.fixed:.2f} -> **{m.rescaled:.2f}**" for m in rescaled.models)
+            + ". Methods with a scale can be pushed past their fine-tuning length; how far they get differs "
+            "by method."
+        )
+
+
+def from_scratch(lab: Lab, task: str, pretrain_steps: Param, seed: Param) -> None:
+    """A new base model at L (plain RoPE), read zero-shot; ``seed`` is the fine-tune's seed control."""
+    low, high = lab.facts.base_seconds[task]
+    with st.expander(
+        f"Train a base model from scratch (about {low:.0f}-{high:.0f} s for the shipped recipe)"
+    ):
+        steps = params.param_widget(pretrain_steps)
+        chosen_seed = st.session_state.get(seed.key, seed.default)
+        st.caption(
+            f"Trains a new {task} model at L = {lab.facts.settings.train_length} with plain RoPE and seed "
+            f"{chosen_seed} (the seed above), then evaluates it zero-shot with plain RoPE and with YaRN."
+        )
+        if st.button("Train from scratch", key="lab_pt_go", icon=":material/model_training:"):
+            run = jobs.run_live(
+                lambda on_progress: jobs.from_scratch(task, steps, chosen_seed, on_progress),
+                running=f"Pre-training the {task} model...",
+                failed="Pre-training stopped",
+                progress="pre-training",
+                done=lambda run: f"Trained in {run.seconds:.0f} s.",
+            )
+            if run is not None:
+                st.session_state[SCRATCH_KEY] = run
+        run = st.session_state.get(SCRATCH_KEY)
+        if run is not None:
+            shown = shared(view.scratch)(lab.results, run)
+            lesson.chart(
+                shown.figure,
+                alt="Line chart of training loss versus step for your run and the shipped seeds.",
+                key="lab_scratch",
+            )
+            st.dataframe(shown.rows, hide_index=True, key="lab_table_scratch", column_config=lab.numbers)
+
+
+def why(lab: Lab, task: Param, layer: Param, head: Param) -> None:
+    """One head's attention at L and past it, plain RoPE against YaRN, and its entropy."""
+    c, factor = lab.facts.config, lab.facts.settings.finetune_factor
+    left, middle, right = st.columns(3)
+    attn_task = params.param_widget(task, left)
+    chosen_layer = params.param_widget(layer, middle) if c.n_layer > 1 else 0
+    chosen_head = params.param_widget(head, right) if c.n_head > 1 else 0
+    maps = jobs.run_live(
+        lambda: lesson.cached(jobs.attention)(attn_task, chosen_layer, chosen_head),
+        running=None,
+        failed="The attention maps could not be computed",
+    )
+    if maps is None:
+        return
+    lesson.narrative(f"""
+One head of the shipped seed-0 {attn_task} model (no fine-tuning) reads one seeded sequence at
+{maps.train_length} and at {maps.long_length} tokens, with plain RoPE and with YaRN set for s = {factor}.
+Bright cells are where a query looks. A head that learned to look at one place inside L spreads its attention
+thinly past L under plain RoPE: queries past position {maps.train_length} meet rotation angles it never saw.
+""")
+    shown = shared(view.attention)(maps)
+    L, long_T = maps.train_length, maps.long_length
+    lesson.chart(
+        shown.maps,
+        alt=f"Four attention maps of layer {chosen_layer} head {chosen_head}: plain RoPE and YaRN at {L} "
+        f"and {long_T} tokens.",
+        key="lab_attn_maps",
+    )
+    st.markdown(
+        "**Entropy** measures how spread a query's attention is (0 = one key; the dashed line = all visible "
+        f"keys alike). With plain RoPE this head averages **{maps.plain_inside:.2f}** nats for queries "
+        f"inside L and **{maps.plain_past:.2f}** past it; with YaRN **{maps.yarn_inside:.2f}** and "
+        f"**{maps.yarn_past:.2f}**. "
+        + (
+            "YaRN keeps it focused past L. "
+            if shown.sharper
+            else "Here YaRN does not sharpen it: try another head. "
+        )
+        + (
+            f"The price is paid inside L: at {L} tokens YaRN set for s = {factor} moves this head from "
+            f"{maps.plain_inside_1x:.2f} to {maps.yarn_inside_1x:.2f} nats, which is why dynamic scaling "
+            "(s = T / L) leaves short texts alone."
+            if shown.costs_inside
+            else f"At {L} tokens YaRN set for s = {factor} leaves this head about as focused as plain RoPE "
+            f"({maps.yarn_inside_1x:.2f} against {maps.plain_inside_1x:.2f} nats)."
+        )
+    )
+    lesson.chart(
+        shown.entropy,
+        alt="Line chart of attention entropy per query position for plain RoPE and YaRN at the long length, "
+        "plain RoPE at L, and the uniform reference.",
+        key="lab_attn_entropy",
+    )
+
+
+def takeaway(lab: Lab) -> None:
+    s = lab.facts.settings
+    t = shared(view.takeaway)(lab.results)
+    lesson.takeaway(
+        f"Trained at L = {s.train_length}, the model fails past it because its attention meets rotations it "
+        f"never saw: at {t.column} tokens plain RoPE finds {t.plain:.0%} of the keys. Rescaling the "
+        f"rotations without training gets part of the way ({t.best.label}: {t.best.value:.0%}); a "
+        f"{s.finetune_schedule.steps}-step fine-tune at that length most of the rest (YaRN: "
+        f"{t.tuned_yarn:.0%}). Past the length it was tuned for every model fails again unless its scale is "
+        "raised, and YaRN's beta must suit the model's L."
+    )
