@@ -88,7 +88,8 @@ def test_server_config_caps_uploads_and_keeps_xsrf_protection():
 
 
 def test_server_config_skips_the_full_garbage_collection_after_every_run():
-    """runner.postScriptGC cost 50-70 ms of server CPU per rerun under the GIL (tests/perf/load_sessions.py)."""
+    """runner.postScriptGC cost 50-70 ms of server CPU per rerun under the GIL
+    (measured with tests/perf/load_sessions.py)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
 
