@@ -110,6 +110,7 @@ def test_zero_shot_results_reproduce(task, variant, length):
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task, variant", [("passkey", "linear"), ("passkey", "none"), ("copy", "yarn")])
 def test_finetuned_checkpoints_reproduce_their_results(task, variant):
     """The seed-0 checkpoint is the model at the end of the seed-0 curve, and its sweep is shipped."""
@@ -140,6 +141,7 @@ def test_finetuned_checkpoints_reproduce_their_results(task, variant):
     )
 
 
+@pytest.mark.slow
 def test_a_short_fine_tune_improves_the_metric():
     """The shipped copy model is lost at 4x even with YaRN (NLL ~5 nats); 20 steps bring it far down
     (the shipped curves fall below 1 nat by step 20 in every seed)."""

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.support import ROOT
 from yarn_core.lab.__main__ import main
 from yarn_core.lab.checkpoint import load_checkpoint
@@ -26,6 +28,7 @@ def lab(*args):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_train_finetune_evaluate_round_trip(tmp_path, capsys):
     base, tuned = tmp_path / "base.safetensors", tmp_path / "tuned.safetensors"
     trained = lab("train", "--task", "copy", "--steps", 20, "--batch-size", 8, "--out", base)

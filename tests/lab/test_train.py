@@ -39,6 +39,7 @@ def trained():
     return checkpoint, log
 
 
+@pytest.mark.slow
 def test_short_training_lowers_the_loss(trained):
     """(The metric itself improving under a short run is tested on the shipped model, test_lab_assets.)"""
     checkpoint, log = trained
