@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +67,9 @@ SHARED_FALLBACK_KEY = "s"  # the sidebar's scale s, for a page without a slider 
 EXTRA_CONTROLS = {"extrapolation": ("Trained length L",), "lab": ("Temperature strength",)}
 
 # In the page's clock, after each keydown: the first WebSocket send (the rerun request) and the first
-# switch of the script state to "running". TRACK_RUNS (streamlit_page) keeps the keydown, the last
-# script_finished and the last document change.
+# switch of the script state to "running"; and what the last document change was in (the nearest
+# data-testid, and the element's key). TRACK_RUNS (streamlit_page) keeps the keydown, the last
+# script_finished and the time of the last document change.
 PRESS_HOOKS = """
 window.__sentAt = 0;
 window.__runningAt = 0;
@@ -82,6 +84,16 @@ new MutationObserver((records) => {
         && window.__keyAt && window.__runningAt < window.__keyAt) window.__runningAt = performance.now();
   }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+window.__lastChange = '';
+new MutationObserver((records) => {
+  const node = records[records.length - 1].target;
+  const element = node.nodeType === 1 ? node : node.parentElement;
+  const owner = element && element.closest('[data-testid]');
+  const box = element && element.closest('.stElementContainer');
+  const key = box && Array.from(box.classList).find(c => c.startsWith('st-key-'));
+  window.__lastChange = (owner ? owner.getAttribute('data-testid') : element ? element.tagName : '?')
+    + (key ? ` ${key.slice('st-key-'.length)}` : '');
+}).observe(document, {subtree: true, childList: true, attributes: true});
 """
 
 # Every st.slider / st.select_slider on the page, in document order.
@@ -116,7 +128,7 @@ PRESS_TIMES = """
   const since = (at) => (at >= window.__keyAt ? at - window.__keyAt : null);
   return {repaint_ms: since(window.__lastMutationAt), sent_ms: since(window.__sentAt),
           running_ms: since(window.__runningAt), finished_ms: since(window.__stFinishedAt),
-          runs: window.__stFinished - finishedBefore};
+          runs: window.__stFinished - finishedBefore, last_change: window.__lastChange};
 }
 """
 
@@ -220,6 +232,9 @@ class Series:
             "ratio": median / reference_median if median is not None and reference_median else None,
             "phases_ms": self.phase_medians(),
             "runs_per_press": sorted({press["runs"] for press in self.presses}),
+            "last_change": Counter(press["last_change"] for press in self.presses).most_common(1)[0][0]
+            if self.presses
+            else None,
             "samples_ms": [round(value, 1) for value in self.repaint_ms],
             "error": self.error,
         }
@@ -531,17 +546,23 @@ def print_table(results: dict) -> None:
         for problem in (line["error"], cached["error"], uncached["error"]):
             if problem:
                 print(f"{'':<14}! {problem}")
+        if line["error"] is None and uncached["n"] < results["presses_per_series"]:
+            print(f"{'':<14}  {uncached['n']} uncached presses: the slider has no more room")
     print(
         "\nwhere the time goes: median ms after the keydown (page clock) until the rerun request is "
         "sent,\nthe script state is running, the run's script_finished arrives, the last repaint"
     )
-    print(f"{'page':<14}{'control':<30}{'':<10}{'sent':>8}{'running':>9}{'finished':>10}{'repaint':>9}")
+    print(
+        f"{'page':<14}{'control':<30}{'':<10}{'sent':>8}{'running':>9}{'finished':>10}{'repaint':>9}"
+        "  last change in"
+    )
     for line in results["controls"]:
         for kind in KINDS:
             phases = line[kind]["phases_ms"]
             print(
                 f"{line['page']:<14}{line['control'][:29]:<30}{kind:<10}{_ms(phases['sent_ms']):>8}"
                 f"{_ms(phases['running_ms']):>9}{_ms(phases['finished_ms']):>10}{_ms(phases['repaint_ms']):>9}"
+                f"  {line[kind]['last_change'] or '-'}"
             )
     print("\nscrubbing: each Plotly slider with animation frames dragged across its width")
     for name, charts in results["scrubbing"].items():
