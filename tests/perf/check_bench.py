@@ -64,6 +64,12 @@ def main() -> int:
     slow = presses(150, 150, 150, 700).summary(bare)  # p95 over twice the median
     check(interaction.within_goals(summary, slow) is False, "a p95 over 2x the median is not")
     check(interaction.within_goals(summary, interaction.Series().summary(bare)) is None, "unmeasured")
+    plan = interaction.press_plan(repeats=3, room=2)  # room for the warm-up and one new value
+    check(
+        plan == [(None, True), ("uncached", True), ("cached", False), ("cached", True), ("cached", False)],
+        f"{plan}",
+    )
+    check(interaction.press_plan(repeats=2, room=50)[1:3] == [("uncached", True)] * 2, "the walk")
     print("benchmark wiring: ok")
     return 0
 

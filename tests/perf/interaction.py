@@ -13,15 +13,18 @@ script run the press caused has finished, the page is ready (charts drawn, nothi
 script state "notRunning") and the document has been quiet for QUIET_MS:
 
 * uncached: the slider walks away from its default, one new value per press, on a server that has
-  never drawn those values (its first press, which also pays for first-use code paths, is dropped);
+  never drawn those values (a first, unmeasured press pays for first-use code paths);
 * cached: the slider then steps back and forth between the walk's last two values.
 
-Each series gives its median and p95 (ms), and the ratio of its median to the bare page's median of
-the same kind (the bare page is measured before and after the pages, both pooled): ratios are
-stable across machines where milliseconds are not. Goals (issue 13): cached ratio <= 1.5, uncached
-ratio <= 2.5, p95 <= 2 x median. Each press also records, in the same clock, when the rerun request
-left the page (the first WebSocket send), when the script state became "running", and when the
-run's ``script_finished`` arrived: the profile of where the time goes.
+The bare page stays open in its own context all run, and every press on a control is followed by a
+press of the same kind on the bare page's slider (which keeps walking up, so its uncached values are
+new too): the two series meet the same load, which on a shared machine changes by the minute. Each
+series gives its median and p95 (ms), and the ratio of its median to the median of the bare presses
+paired with it: ratios are stable across machines where milliseconds are not (the ratio to all the
+run's bare presses is in the JSON too). Goals (issue 13): cached ratio <= 1.5, uncached ratio <= 2.5,
+p95 <= 2 x median. Each press also records, in the same clock, when the rerun request left the page
+(the first WebSocket send), when the script state became "running", when the run's
+``script_finished`` arrived, and what the last change was in: the profile of where the time goes.
 
 Scrubbing: on every page, each visible Plotly chart with animation frames and a Plotly slider is
 dragged with the mouse across its slider (SCRUB_MOVES moves at about 60 a second); the frame rate is
@@ -38,6 +41,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.streamlit_page import (
     ARTIFACTS,
@@ -62,6 +66,7 @@ SCRUB_MOVES = 90
 SCRUB_INTERVAL_S = 1 / 60
 SCRUB_BUDGET_S = 30.0
 KINDS = ("cached", "uncached")
+GOALS_MET = {True: "yes", False: "no", None: "n/a"}
 SHARED_FALLBACK_KEY = "s"  # the sidebar's scale s, for a page without a slider of its own
 # Controls measured besides each page's main slider (issue 13 names them): page -> label parts.
 EXTRA_CONTROLS = {"extrapolation": ("Trained length L",), "lab": ("Temperature strength",)}
@@ -301,47 +306,79 @@ def press(page, key: str) -> dict:
     return page.evaluate(PRESS_TIMES, finished)
 
 
-def run_presses(page, handle, keys: list[str], series: Series, deadline: float) -> None:
-    """Press ``keys`` in turn, checking each moves the slider; stops at the first failure."""
-    for key in keys[:MAX_PRESSES]:
-        if time.monotonic() > deadline:
-            series.error = f"stopped after {len(series.presses)} presses (time budget)"
-            return
-        before = handle.input_value()
-        try:
-            timing = press(page, key)
-        except Exception as err:  # a timeout, a closed page: report it, keep what was measured
-            series.error = f"{type(err).__name__}: {str(err).splitlines()[0][:160]}"
-            return
-        if handle.input_value() == before:
-            series.error = f"{key} did not move the slider from {before}"
-            return
-        series.presses.append(timing)
+@dataclass
+class Slider:
+    """A focused slider on an open page: the arrow key that moves it away from its start (forward,
+    towards the end with more room), the one that moves it back, and the steps left forward."""
+
+    page: Any
+    handle: Any
+    label: str
+    key: str | None
+    forward: str
+    back: str
+    room: int
 
 
-def measure_control(page, label_part: str | None, repeats: int) -> ControlMeasure:
-    """The uncached walk (one new value per press) and then the cached back-and-forth on one slider
-    of the open page."""
-    slider = find_slider(page, label_part)
-    measure = ControlMeasure(page="", label=slider["label"], key=slider["key"])
-    unfold(page, slider)
-    handle = slider_input(page, slider)
+def open_slider(page, label_part: str | None) -> Slider:
+    found = find_slider(page, label_part)
+    unfold(page, found)
+    handle = slider_input(page, found)
     handle.scroll_into_view_if_needed()
     handle.focus()
     value, low, high, step = page.evaluate(SLIDER_RANGE, handle.element_handle())
-    room_up, room_down = round((high - value) / step), round((value - low) / step)
-    forward, back = ("ArrowRight", "ArrowLeft") if room_up >= room_down else ("ArrowLeft", "ArrowRight")
+    up, down = round((high - value) / step), round((value - low) / step)
+    forward, back = ("ArrowRight", "ArrowLeft") if up >= down else ("ArrowLeft", "ArrowRight")
+    return Slider(page, handle, found["label"], found["key"], forward, back, max(up, down))
+
+
+def press_plan(repeats: int, room: int) -> list[tuple[str | None, bool]]:
+    """(kind, forward?) for each press: one warm-up step forward (kind None: first-use code paths,
+    not measured), the uncached walk forward as far as the room allows, then the cached
+    back-and-forth between the walk's last two values."""
+    walk = max(0, min(repeats, room - 1))
+    return [(None, True)] + [("uncached", True)] * walk + [("cached", i % 2 == 1) for i in range(repeats)]
+
+
+def step(slider: Slider, forward: bool, series: Series) -> None:
+    """One press on ``slider``, its times added to ``series``; a failure (a timeout, a slider that did
+    not move, no room left) becomes the series' error and ends it."""
+    if series.error:
+        return
+    key = slider.forward if forward else slider.back
+    if forward and slider.room <= 0:
+        series.error = f"no room left after {len(series.presses)} presses"
+        return
+    before = slider.handle.input_value()
+    try:
+        timing = press(slider.page, key)
+        moved = slider.handle.input_value() != before
+    except Exception as err:  # report it, keep what was measured
+        series.error = _error(err)
+        return
+    if not moved:
+        series.error = f"{key} did not move the slider from {before}"
+        return
+    slider.room += -1 if forward else 1
+    series.presses.append(timing)
+
+
+def measure_paired(control: Slider, bare: Slider, repeats: int) -> tuple[ControlMeasure, ControlMeasure]:
+    """The press plan on ``control``, each press followed by the same kind of press on the bare page,
+    so that both meet the same load; within CONTROL_BUDGET_S."""
+    measured = ControlMeasure(page="", label=control.label, key=control.key)
+    reference = ControlMeasure(page="bare", label=bare.label, key=bare.key)
+    warm = {id(measured): Series(), id(reference): Series()}
     deadline = time.monotonic() + CONTROL_BUDGET_S
-    walk = Series()
-    run_presses(page, handle, [forward] * min(repeats + 1, max(room_up, room_down)), walk, deadline)
-    measure.uncached = Series(presses=walk.presses[1:], error=walk.error)  # the first press warms up
-    if not walk.presses:
-        measure.error = walk.error or "the slider has no room to move"
-        return measure
-    run_presses(
-        page, handle, [back, forward] * (repeats // 2) + [back] * (repeats % 2), measure.cached, deadline
-    )
-    return measure
+    for kind, forward in press_plan(repeats, control.room)[:MAX_PRESSES]:
+        if time.monotonic() > deadline:
+            measured.error = "stopped by the time budget"
+            break
+        for slider, measure in ((control, measured), (bare, reference)):
+            step(slider, forward, getattr(measure, kind) if kind else warm[id(measure)])
+    for measure in (measured, reference):
+        measure.error = measure.error or warm[id(measure)].error
+    return measured, reference
 
 
 def scrub_charts(page) -> list[dict]:
@@ -394,37 +431,35 @@ def tracked_page(browser, server: Server, path: str):
     return page
 
 
-def measure_page(browser, server: Server, path: str, label_part: str | None, repeats: int, scrub: bool):
-    """One control of one page in a fresh browser context, and (``scrub``) the page's scrubbing."""
+@dataclass(frozen=True)
+class PageOptions:
+    repeats: int
+    scrub: bool
+
+
+def measure_page(browser, server: Server, path: str, label_part: str | None, bare: Slider, options):
+    """One control of one page in a fresh browser context, paired press by press with the bare page,
+    and (``options.scrub``) the page's scrubbing."""
     page = None
+    measured, reference = ControlMeasure(page="", label=label_part or ""), ControlMeasure(page="bare")
     scrubbing: list[dict] = []
     try:
         page = tracked_page(browser, server, path)
-        measure = measure_control(page, label_part, repeats)
-        if scrub:
+        measured, reference = measure_paired(open_slider(page, label_part), bare, options.repeats)
+        if options.scrub:
             scrubbing = scrub_charts(page)
     except SliderNotFound as err:
-        measure = ControlMeasure(page="", label=label_part or "", error=str(err))
+        measured.error = str(err)
     except Exception as err:
-        measure = ControlMeasure(page="", label=label_part or "", error=_error(err))
+        measured.error = _error(err)
     finally:
         if page is not None:
             page.context.close()
-    return measure, scrubbing
-
-
-def measure_bare(page, repeats: int) -> ControlMeasure:
-    """One series on the bare page, which stays open all run: its slider keeps walking up from
-    where the last series left it, so each walk meets values the bare server has never drawn."""
-    try:
-        return measure_control(page, None, repeats)
-    except Exception as err:
-        return ControlMeasure(page="bare", error=_error(err))
+    return measured, reference, scrubbing
 
 
 def run(pages: list[str], repeats: int, overrides: dict[str, str], log_dir: Path = ARTIFACTS) -> dict:
-    """The whole interaction benchmark over ``pages`` (names as in nav.APP_PAGES): a bare-page
-    series before every control and one after the last, all pooled into the reference."""
+    """The whole interaction benchmark over ``pages`` (names as in nav.APP_PAGES)."""
     from playwright.sync_api import sync_playwright
 
     from yarn_core.app.nav import APP_PAGES
@@ -435,7 +470,7 @@ def run(pages: list[str], repeats: int, overrides: dict[str, str], log_dir: Path
     log_dir.mkdir(exist_ok=True)
     app = Server(log_path=log_dir / "bench-interaction-app.log")
     bare = Server(log_path=log_dir / "bench-interaction-bare.log", script=BARE_SCRIPT)
-    measured: list[tuple[ControlMeasure, ControlMeasure]] = []  # (bare series just before, control)
+    measured: list[tuple[ControlMeasure, ControlMeasure]] = []  # (control, its paired bare presses)
     scrubbing: dict[str, list[dict]] = {}
     try:
         app.start()
@@ -445,27 +480,29 @@ def run(pages: list[str], repeats: int, overrides: dict[str, str], log_dir: Path
             warm = new_page(browser)
             open_app(warm, app, "")  # the server's first run (and its first st.navigation call)
             warm.context.close()
-            bare_page = tracked_page(browser, bare, "")
+            bare_page = tracked_page(browser, bare, "")  # open all run: its slider keeps walking up
             for name in pages:
                 for index, label_part in enumerate((overrides.get(name), *EXTRA_CONTROLS.get(name, ()))):
-                    before = measure_bare(bare_page, repeats)
-                    measure, charts = measure_page(
-                        browser, app, by_name[name], label_part, repeats, scrub=index == 0
+                    control, reference, charts = measure_page(
+                        browser,
+                        app,
+                        by_name[name],
+                        label_part,
+                        open_slider(bare_page, None),
+                        PageOptions(repeats=repeats, scrub=index == 0),
                     )
-                    measure.page = name
-                    measured.append((before, measure))
+                    control.page = name
+                    measured.append((control, reference))
                     if index == 0:
                         scrubbing[name] = charts
-            last_bare = measure_bare(bare_page, repeats)
             browser.close()
     except Exception as err:  # a server that does not start, a browser that does not launch
         return {"error": _error(err)}
     finally:
         app.stop()
         bare.stop()
-    bare_runs = [before for before, _ in measured] + [last_bare]
-    reference = {
-        kind: Series(presses=[press for run in bare_runs for press in getattr(run, kind).presses])
+    pooled = {
+        kind: Series(presses=[press for _, paired in measured for press in getattr(paired, kind).presses])
         for kind in KINDS
     }
     return {
@@ -474,33 +511,33 @@ def run(pages: list[str], repeats: int, overrides: dict[str, str], log_dir: Path
         "goals": {"cached_ratio": CACHED_RATIO_GOAL, "uncached_ratio": UNCACHED_RATIO_GOAL, "p95": P95_GOAL},
         "bare": {
             kind: {
-                **reference[kind].summary(),
-                "series_medians_ms": [getattr(run, kind).median() for run in bare_runs],
-                "errors": sorted({problem for run in bare_runs for problem in run.errors()}),
+                **pooled[kind].summary(),
+                "paired_medians_ms": [getattr(paired, kind).median() for _, paired in measured],
+                "errors": sorted({problem for _, paired in measured for problem in paired.errors()}),
             }
             for kind in KINDS
         },
-        "controls": [row(measure, reference, before) for before, measure in measured],
+        "controls": [row(control, paired, pooled) for control, paired in measured],
         "scrubbing": scrubbing,
     }
 
 
-def row(measure: ControlMeasure, reference: dict[str, Series], bare_before: ControlMeasure) -> dict:
-    """One control's figures, its ratios to the pooled bare page, and the bare series just before
-    it (a check on the load changing during the run)."""
-    cached = measure.cached.summary(reference["cached"])
-    uncached = measure.uncached.summary(reference["uncached"])
-    cached["bare_just_before_ms"] = bare_before.cached.median()
-    uncached["bare_just_before_ms"] = bare_before.uncached.median()
-    return {
-        "page": measure.page,
-        "control": measure.label,
-        "key": measure.key,
-        "cached": cached,
-        "uncached": uncached,
-        "within_goals": within_goals(cached, uncached),
-        "error": measure.error,
-    }
+def row(measure: ControlMeasure, bare: ControlMeasure, pooled: dict[str, Series]) -> dict:
+    """One control's figures: its ratios to the bare presses paired with its own (the goals' ratio)
+    and to all the run's bare presses."""
+    figures: dict = {"page": measure.page, "control": measure.label, "key": measure.key}
+    for kind in KINDS:
+        series, paired = getattr(measure, kind), getattr(bare, kind)
+        figures[kind] = {
+            **series.summary(paired),
+            "bare_median_ms": paired.median(),
+            "bare_p95_ms": paired.p95(),
+            "ratio_to_all_bare": series.summary(pooled[kind])["ratio"],
+        }
+    figures["within_goals"] = within_goals(figures["cached"], figures["uncached"])
+    figures["error"] = measure.error
+    figures["bare_errors"] = bare.errors()
+    return figures
 
 
 def within_goals(cached: dict, uncached: dict) -> bool | None:
@@ -525,25 +562,25 @@ def print_table(results: dict) -> None:
     )
     for kind in KINDS:
         bare = results["bare"][kind]
-        medians = [value for value in bare["series_medians_ms"] if value is not None]
+        medians = [value for value in bare["paired_medians_ms"] if value is not None]
         print(
-            f"bare page, {kind}: {_ms(bare['median_ms'])} / {_ms(bare['p95_ms'])} ({bare['n']} presses; "
-            f"its series' medians {_ms(min(medians, default=None))}-{_ms(max(medians, default=None))})"
+            f"bare page, {kind}, all presses: {_pair(bare)} ms ({bare['n']} presses; the medians of its "
+            f"presses paired with each control {_ms(min(medians, default=None))}-"
+            f"{_ms(max(medians, default=None))})"
         )
-    for problem in results["bare"]["cached"]["errors"]:
-        print(f"  ! bare page: {problem}")
     print(
-        f"\n{'page':<14}{'control':<30}{'cached p50 / p95':>17}{'ratio':>7}"
-        f"{'uncached p50 / p95':>20}{'ratio':>7}  goals"
+        "ratio = the control's median / the median of the bare-page presses paired with its own\n"
+        f"\n{'page':<14}{'control':<27}{'cached p50 / p95':>17}{'bare':>6}{'ratio':>7}"
+        f"{'uncached p50 / p95':>20}{'bare':>6}{'ratio':>7}  goals"
     )
     for line in results["controls"]:
         cached, uncached = line["cached"], line["uncached"]
         print(
-            f"{line['page']:<14}{line['control'][:29]:<30}{_pair(cached):>17}{_ratio(cached['ratio']):>7}"
-            f"{_pair(uncached):>20}{_ratio(uncached['ratio']):>7}  "
-            + {True: "yes", False: "no", None: "n/a"}[line["within_goals"]]
+            f"{line['page']:<14}{line['control'][:26]:<27}{_pair(cached):>17}{_ms(cached['bare_median_ms']):>6}"
+            f"{_ratio(cached['ratio']):>7}{_pair(uncached):>20}{_ms(uncached['bare_median_ms']):>6}"
+            f"{_ratio(uncached['ratio']):>7}  {GOALS_MET[line['within_goals']]}"
         )
-        for problem in (line["error"], cached["error"], uncached["error"]):
+        for problem in (line["error"], cached["error"], uncached["error"], *line["bare_errors"]):
             if problem:
                 print(f"{'':<14}! {problem}")
         if line["error"] is None and uncached["n"] < results["presses_per_series"]:
@@ -553,14 +590,14 @@ def print_table(results: dict) -> None:
         "sent,\nthe script state is running, the run's script_finished arrives, the last repaint"
     )
     print(
-        f"{'page':<14}{'control':<30}{'':<10}{'sent':>8}{'running':>9}{'finished':>10}{'repaint':>9}"
+        f"{'page':<14}{'control':<27}{'':<10}{'sent':>8}{'running':>9}{'finished':>10}{'repaint':>9}"
         "  last change in"
     )
     for line in results["controls"]:
         for kind in KINDS:
             phases = line[kind]["phases_ms"]
             print(
-                f"{line['page']:<14}{line['control'][:29]:<30}{kind:<10}{_ms(phases['sent_ms']):>8}"
+                f"{line['page']:<14}{line['control'][:26]:<27}{kind:<10}{_ms(phases['sent_ms']):>8}"
                 f"{_ms(phases['running_ms']):>9}{_ms(phases['finished_ms']):>10}{_ms(phases['repaint_ms']):>9}"
                 f"  {line[kind]['last_change'] or '-'}"
             )
