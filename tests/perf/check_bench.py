@@ -21,6 +21,7 @@ from tests.support import ROOT
 
 def presses(*repaint_ms: float) -> interaction.Series:
     timing = {"sent_ms": 1.0, "running_ms": 2.0, "finished_ms": 3.0, "runs": 1, "last_change": "stSlider"}
+    timing["charts_changed"] = True
     return interaction.Series(presses=[{**timing, "repaint_ms": value} for value in repaint_ms])
 
 

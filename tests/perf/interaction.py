@@ -48,6 +48,7 @@ from tests.support.streamlit_page import (
     CHROMIUM,
     READY,
     Server,
+    chart_fingerprint,
     launch_browser,
     new_page,
     open_app,
@@ -237,6 +238,7 @@ class Series:
             "ratio": median / reference_median if median is not None and reference_median else None,
             "phases_ms": self.phase_medians(),
             "runs_per_press": sorted({press["runs"] for press in self.presses}),
+            "presses_without_chart_change": sum(not press["charts_changed"] for press in self.presses),
             "last_change": Counter(press["last_change"] for press in self.presses).most_common(1)[0][0]
             if self.presses
             else None,
@@ -318,6 +320,7 @@ class Slider:
     forward: str
     back: str
     room: int
+    charts: list[str]  # the charts' fingerprints after the last press
 
 
 def open_slider(page, label_part: str | None) -> Slider:
@@ -329,7 +332,9 @@ def open_slider(page, label_part: str | None) -> Slider:
     value, low, high, step = page.evaluate(SLIDER_RANGE, handle.element_handle())
     up, down = round((high - value) / step), round((value - low) / step)
     forward, back = ("ArrowRight", "ArrowLeft") if up >= down else ("ArrowLeft", "ArrowRight")
-    return Slider(page, handle, found["label"], found["key"], forward, back, max(up, down))
+    return Slider(
+        page, handle, found["label"], found["key"], forward, back, max(up, down), chart_fingerprint(page)
+    )
 
 
 def press_plan(repeats: int, room: int) -> list[tuple[str | None, bool]]:
@@ -353,6 +358,7 @@ def step(slider: Slider, forward: bool, series: Series) -> None:
     try:
         timing = press(slider.page, key)
         moved = slider.handle.input_value() != before
+        charts = chart_fingerprint(slider.page)
     except Exception as err:  # report it, keep what was measured
         series.error = _error(err)
         return
@@ -360,6 +366,7 @@ def step(slider: Slider, forward: bool, series: Series) -> None:
         series.error = f"{key} did not move the slider from {before}"
         return
     slider.room += -1 if forward else 1
+    timing["charts_changed"], slider.charts = charts != slider.charts, charts
     series.presses.append(timing)
 
 
@@ -585,6 +592,12 @@ def print_table(results: dict) -> None:
                 print(f"{'':<14}! {problem}")
         if line["error"] is None and uncached["n"] < results["presses_per_series"]:
             print(f"{'':<14}  {uncached['n']} uncached presses: the slider has no more room")
+        for kind in KINDS:
+            if line[kind]["presses_without_chart_change"]:
+                print(
+                    f"{'':<14}  {line[kind]['presses_without_chart_change']} of {line[kind]['n']} {kind} "
+                    "presses changed no chart"
+                )
     print(
         "\nwhere the time goes: median ms after the keydown (page clock) until the rerun request is "
         "sent,\nthe script state is running, the run's script_finished arrives, the last repaint"
