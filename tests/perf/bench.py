@@ -289,6 +289,8 @@ def plain(value):
     """The figures as strict JSON values: floats rounded to 4 places, NaN as null."""
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
     if isinstance(value, float):
         return round(value, 4) if math.isfinite(value) else None
     return value

@@ -71,6 +71,19 @@ def main() -> int:
         f"{plan}",
     )
     check(interaction.press_plan(repeats=2, room=50)[1:3] == [("uncached", True)] * 2, "the walk")
+    sidebar_s = {"key": "s", "label": "Scale s", "area": "sidebar", "folded": False, "usable": True}
+    folded = {"key": "a", "label": "alpha", "area": "main", "folded": True, "usable": True}
+    seed = {"key": "seed", "label": "Seed", "area": "main", "folded": False, "usable": True}
+    check(interaction.pick_slider([sidebar_s, folded, seed], None) is seed, "the first unfolded main slider")
+    check(interaction.pick_slider([sidebar_s, folded], None) is folded, "else a folded one")
+    check(interaction.pick_slider([sidebar_s], None) is sidebar_s, "else the sidebar's s")
+    check(interaction.pick_slider([sidebar_s, seed], "SCALE") is sidebar_s, "an override by label")
+    for sliders, label in (([], None), ([seed], "nowhere")):
+        try:
+            interaction.pick_slider(sliders, label)
+        except interaction.SliderNotFound:
+            continue
+        check(False, f"a slider found in {sliders} for {label!r}")
     print("benchmark wiring: ok")
     return 0
 

@@ -60,6 +60,7 @@ QUIET_MS = 150
 PRESS_TIMEOUT_MS = 60_000
 CONTROL_BUDGET_S = 300.0  # a control's presses stop (with what they have) after this long
 MAX_PRESSES = 100
+DISCOVERY_S = 5.0  # how long a page without the slider looked for is looked at again
 CACHED_RATIO_GOAL = 1.5
 UNCACHED_RATIO_GOAL = 2.5
 P95_GOAL = 2.0  # p95 at most this many times the median
@@ -266,8 +267,23 @@ class SliderNotFound(LookupError):
 
 def find_slider(page, label_part: str | None) -> dict:
     """The slider to measure: the one whose label contains ``label_part``, else the first usable one
-    in the main area (unfolded first), else the sidebar's scale s."""
-    sliders = [slider for slider in page.evaluate(SLIDERS) if slider["usable"]]
+    in the main area (unfolded first), else the sidebar's scale s. The page's first run can be
+    followed by a second (the navigation's), so an empty page is looked at again for a while."""
+    deadline = time.monotonic() + DISCOVERY_S
+    while True:
+        page.wait_for_function(
+            SETTLED_AND_QUIET, arg={"runs": 0, "quiet": QUIET_MS}, timeout=PRESS_TIMEOUT_MS
+        )
+        try:
+            return pick_slider(page.evaluate(SLIDERS), label_part)
+        except SliderNotFound:
+            if time.monotonic() > deadline:
+                raise
+        page.wait_for_timeout(250)
+
+
+def pick_slider(found: list[dict], label_part: str | None) -> dict:
+    sliders = [slider for slider in found if slider["usable"]]
     if label_part:
         matching = [slider for slider in sliders if label_part.lower() in slider["label"].lower()]
         if not matching:
