@@ -11,10 +11,16 @@
    (load the shipped checkpoints and evaluate them live over every length, and a live fine-tune
    to recovery);
 4. the server's memory per session: RSS of ``streamlit run app.py`` (and children) before and
-   after K headless-Chromium sessions open a page each, divided by K.
+   after K headless-Chromium sessions open a page each, divided by K;
+5. the interaction benchmark (``tests/perf/interaction.py``): in headless Chromium, per page, a
+   slider's keypress -> last repaint, for values seen before (cached) and not (uncached), median and
+   p95, as ratios to a bare reference page (one slider, one 500-point Plotly line) measured in the
+   same run; where the time goes; and the frame rate of every scrubbable chart.
 
-It prints a table, then the same figures as one JSON line. Options: --repeats, --sessions,
---skip-lab, --skip-server. Timings are only meaningful on an otherwise idle machine.
+It prints a table, then the same figures as one JSON line, also written to artifacts/bench.json.
+Options: --repeats, --sessions, --skip-lab, --skip-server, --skip-interaction, --interaction (only
+the interaction benchmark), --pages (limit parts 2 and 5 to some pages), --presses, --control.
+Timings are only meaningful on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ import sys
 import time
 from pathlib import Path
 
+from tests.perf import interaction
 from tests.support import ROOT
+from tests.support.streamlit_page import ARTIFACTS
 
 APP = ROOT / "app.py"
 EXTREMES = {"d": "512", "L": "1048576", "s": "128"}
@@ -83,11 +91,11 @@ def rerun_ms(page: str, query: dict, repeats: int, cold: bool) -> float:
     return 1000 * statistics.median(times)
 
 
-def page_reruns(repeats: int) -> dict[str, dict[str, float]]:
+def page_reruns(repeats: int, names: list[str]) -> dict[str, dict[str, float]]:
     from yarn_core.app.nav import APP_PAGES
 
     results = {}
-    for page in APP_PAGES:
+    for page in (page for page in APP_PAGES if page.name in names):
         results[page.name] = {
             "default_ms": rerun_ms(page.script, {}, repeats, cold=False),
             "default_cold_ms": rerun_ms(page.script, {}, repeats, cold=True),
@@ -204,43 +212,103 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory} GiB, {python}"
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from yarn_core.app.nav import APP_PAGES
+
+    names = [page.name for page in APP_PAGES]
     parser = argparse.ArgumentParser(description="YaRN Explorer benchmark")
     parser.add_argument("--repeats", type=int, default=7, help="reruns per page and setting (median)")
     parser.add_argument("--sessions", type=int, default=5, help="browser sessions for the memory figure")
     parser.add_argument("--skip-lab", action="store_true")
     parser.add_argument("--skip-server", action="store_true", help="skip the browser memory measurement")
-    args = parser.parse_args()
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
+        "--skip-interaction", action="store_true", help="skip the browser interaction benchmark"
+    )
+    only.add_argument("--interaction", action="store_true", help="run only the browser interaction benchmark")
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=names,
+        help=f"comma-separated pages for the reruns and the interaction benchmark (of: {', '.join(names)})",
+    )
+    parser.add_argument(
+        "--presses", type=int, default=15, help="slider presses per series (cached, uncached) and page"
+    )
+    parser.add_argument(
+        "--control",
+        action="append",
+        default=[],
+        metavar="PAGE=LABEL",
+        help="measure on PAGE the slider whose label contains LABEL (instead of its first one)",
+    )
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.pages if name not in names]
+    if unknown or not args.pages:
+        parser.error(f"--pages: unknown {', '.join(unknown) or 'empty list'} (pages: {', '.join(names)})")
+    if not 1 <= args.presses <= interaction.MAX_PRESSES:
+        parser.error(f"--presses must be between 1 and {interaction.MAX_PRESSES}")
+    args.overrides = {}
+    for item in args.control:
+        page, _, label = item.partition("=")
+        if page not in names or not label:
+            parser.error(f"--control {item!r}: expected PAGE=LABEL with PAGE one of {', '.join(names)}")
+        args.overrides[page] = label
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.disable(logging.WARNING)  # AppTest outside a server warns once per cache and run otherwise
 
     figures: dict = {
         "machine": machine(),
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "load_average_1min": float(Path("/proc/loadavg").read_text().split()[0]),
+        "load_average_1min": load_average(),
     }
-    figures["import_s"] = import_time()
-    figures["pages"] = page_reruns(args.repeats)
-    figures["lab"] = "skipped" if args.skip_lab else lab_figures()
-    figures["memory"] = "skipped" if args.skip_server else memory_per_session(args.sessions)
+    if not args.interaction:
+        figures["import_s"] = import_time()
+        figures["pages"] = page_reruns(args.repeats, args.pages)
+        figures["lab"] = "skipped" if args.skip_lab else lab_figures()
+        figures["memory"] = "skipped" if args.skip_server else memory_per_session(args.sessions)
+    if not args.skip_interaction:
+        figures["interaction"] = interaction.run(args.pages, args.presses, args.overrides)
+        figures["load_average_1min_after"] = load_average()
     print_table(figures)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "bench.json").write_text(json.dumps(plain(figures), indent=1))
     print(json.dumps(plain(figures)))
     return 0
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def plain(value):
     """The figures as strict JSON values: floats rounded to 4 places, NaN as null."""
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
     if isinstance(value, float):
         return round(value, 4) if math.isfinite(value) else None
     return value
 
 
 def print_table(figures: dict) -> None:
+    after = figures.get("load_average_1min_after")
     print(
         f"YaRN Explorer benchmark, {figures['date']} on {figures['machine']} "
-        f"(load average {figures['load_average_1min']})"
+        f"(load average {figures['load_average_1min']}" + (f", {after} at the end)" if after else ")")
     )
+    if "import_s" in figures:
+        print_server_side(figures)
+    if "interaction" in figures:
+        interaction.print_table(figures["interaction"])
+
+
+def print_server_side(figures: dict) -> None:
     print(f"\nimport of the lesson pages' code (fresh interpreter, no torch): {figures['import_s']:.2f} s\n")
     print(
         f"median server-side rerun "

@@ -125,10 +125,18 @@ def free_port() -> int:
 
 
 class Server:
-    """``streamlit run app.py`` on a free loopback port, for tests and measurements."""
+    """``streamlit run app.py`` (or another ``script``, from the repo root) on a free loopback port,
+    for tests and measurements."""
 
-    def __init__(self, log_path: Path | None = None, port: int | None = None, options: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        log_path: Path | None = None,
+        port: int | None = None,
+        options: tuple[str, ...] = (),
+        script: str = "app.py",
+    ):
         self.options = tuple(options)  # more ``--section.option value`` flags for streamlit run
+        self.script = script
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -141,7 +149,7 @@ class Server:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            self.script,
             "--server.headless",
             "true",
             "--server.address",
