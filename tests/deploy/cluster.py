@@ -51,7 +51,10 @@ class Cluster:
         """``python .deploy/local.py start`` (free loopback ports with ``port=0``)."""
         command = [sys.executable, str(LOCAL_DEPLOY), "start", "--processes", str(processes)]
         started = subprocess.run(
-            [*command, "--port", str(port), "--state", str(state)], capture_output=True, text=True, timeout=240
+            [*command, "--port", str(port), "--state", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         if started.returncode:
             raise RuntimeError(f"{LOCAL_DEPLOY.name} start failed: {started.stderr.strip()[-2000:]}")
