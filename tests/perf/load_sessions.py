@@ -404,17 +404,70 @@ class Run:
 
     seconds: float
     problems: tuple[str, ...]  # an exception element, a page-not-found message
-    query_string: str | None  # the URL's query the run set (page_info_changed), if it set one
-    view: str  # a digest of what the page shows: every delta's path and content hash
+    shown: dict[tuple[int, ...], str] | None  # with ``keep_view``: what it drew where (``content_key``)
 
 
-async def timed_run(socket, message: bytes) -> Run:
+# Element fields that differ between two runs drawing the same thing: a download button's
+# ``deferred_file_id`` is a random id for the file its click builds; a chart's ``id`` is derived
+# from its spec's text, whose spelling differs between a figure drawn fresh and one from
+# st.cache_data (``"title": {}`` or no title; the order of keys), see ``canonical_spec``.
+PER_RUN_FIELDS = {"download_button": ("deferred_file_id",), "plotly_chart": ("id",)}
+# A control's value fields say who supplies its value, not what it shows: after a rerun the browser
+# keeps the value it sent (``set_value`` false, no value), after a fresh load from a URL the server
+# sends the value it read from the URL. A control's label, options and default stay in the digest;
+# its value is checked through the charts and text it drives and through the URL.
+CONTROL_VALUE_FIELDS = ("value", "set_value", "raw_value", "raw_values")
+
+
+def canonical_spec(spec: str) -> str:
+    """A Plotly spec's JSON with sorted keys and without empty objects (Plotly treats an empty
+    ``title`` and a missing one alike)."""
+
+    def drop_empty(value):
+        if isinstance(value, dict):
+            kept = {key: drop_empty(item) for key, item in value.items()}
+            return {key: item for key, item in kept.items() if item != {}}
+        if isinstance(value, list):
+            return [drop_empty(item) for item in value]
+        return value
+
+    return json.dumps(drop_empty(json.loads(spec)), sort_keys=True)
+
+
+def content_key(reply: ForwardMsg) -> str:
+    """What a delta shows: a hash of its content without the per-run fields, or the ``ref_hash``
+    of a message the client said it already holds (so: send no ``cached_message_hashes`` when
+    comparing views)."""
+    if reply.WhichOneof("type") == "ref_hash":
+        return f"ref:{reply.ref_hash}"
+    if reply.delta.WhichOneof("type") != "new_element":
+        return reply.hash
+    element = type(reply.delta.new_element)()
+    element.CopyFrom(reply.delta.new_element)
+    kind = element.WhichOneof("type")
+    content = getattr(element, kind)
+    for field in PER_RUN_FIELDS.get(kind, ()):
+        content.ClearField(field)
+    if "set_value" in content.DESCRIPTOR.fields_by_name:
+        element.ClearField("has_one_shot_effect")  # true with set_value
+        for field in CONTROL_VALUE_FIELDS:
+            if field in content.DESCRIPTOR.fields_by_name:
+                content.ClearField(field)
+    if kind == "plotly_chart":
+        element.plotly_chart.spec = canonical_spec(element.plotly_chart.spec)
+    return hashlib.sha256(element.SerializeToString(deterministic=True)).hexdigest()
+
+
+def view_digest(shown: dict[tuple[int, ...], str]) -> str:
+    """A digest of a page: what is shown at every place (a delta's path)."""
+    return hashlib.sha256(json.dumps(sorted(shown.items())).encode()).hexdigest()[:16]
+
+
+async def timed_run(socket, message: bytes, keep_view: bool = False) -> Run:
     """Send one ``rerun_script`` over a Streamlit WebSocket and read until that run's
-    ``script_finished``. The view digest keeps, for every place on the page (a delta's path), the
-    content hash Streamlit gives the delta (``hash``, or ``ref_hash`` when it refers to a message
-    the browser already holds): two runs draw the same page exactly when their digests agree."""
+    ``script_finished``. With ``keep_view``, the run keeps for every place on the page (a delta's
+    path) what the last delta there shows (a fragment's run only redraws the fragment's places)."""
     problems: list[str] = []
-    query_string = None
     shown: dict[tuple[int, ...], str] = {}
     start = time.perf_counter()
     await socket.send(message)
@@ -422,8 +475,8 @@ async def timed_run(socket, message: bytes) -> Run:
         reply = ForwardMsg()
         reply.ParseFromString(await asyncio.wait_for(socket.recv(), RERUN_TIMEOUT_MS / 1000))
         kind = reply.WhichOneof("type")
-        if kind in ("delta", "ref_hash"):
-            shown[tuple(reply.metadata.delta_path)] = reply.ref_hash if kind == "ref_hash" else reply.hash
+        if keep_view and kind in ("delta", "ref_hash"):
+            shown[tuple(reply.metadata.delta_path)] = content_key(reply)
         if (
             kind == "delta"
             and reply.delta.WhichOneof("type") == "new_element"
@@ -432,11 +485,8 @@ async def timed_run(socket, message: bytes) -> Run:
             problems.append(f"exception element: {reply.delta.new_element.exception.type}")
         elif kind == "page_not_found":
             problems.append("page not found")
-        elif kind == "page_info_changed":
-            query_string = reply.page_info_changed.query_string
         elif kind == "script_finished" and reply.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            view = hashlib.sha256(json.dumps(sorted(shown.items())).encode()).hexdigest()[:16]
-            return Run(time.perf_counter() - start, tuple(problems), query_string, view)
+            return Run(time.perf_counter() - start, tuple(problems), shown if keep_view else None)
 
 
 def route_cookie(url: str) -> str | None:
