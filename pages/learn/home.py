@@ -63,24 +63,25 @@ presenting = lesson.presenting()
 intro, routes = lesson.columns([3, 2], vertical_alignment="bottom")
 with intro:
     st.title("YaRN Explorer")
-    st.markdown(
+    lesson.narrative(
         f"How a RoPE model trained on **L = {L:,}** tokens reads **s = {s:g}** times more, in six steps: "
         "each with its formula and a live chart of the sidebar's settings. Click a step for its lesson."
     )
 
-columns = lesson.columns(3)
-for index, (step, title, latex, fixes, costs, page) in enumerate(CARDS):
-    card = {"border": not presenting, "gap": "xxsmall", "key": f"home_card_{step}"}
-    good, bad = ("Breaks", "Why") if step == "problem" else ("Fixes", "Costs")
-    sentence = f"{good}: {fixes}. {bad}: {costs}."
-    with columns[index % 3], st.container(**card), lesson.section(title, sentence, level=0):
-        with lesson.stage():
-            st.page_link(
-                PAGES[page].script, label=f"**{PAGES[page].title}**", icon=":material/arrow_forward:"
-            )
-            lesson.formula(latex)
-        lesson.thumbnail(result.figures[step], alt=result.figures[step].layout.title.text, key=f"map_{step}")
-        st.caption(f"**{good}:** {fixes}. **{bad}:** {costs}.")
+for row in (CARDS[:3], CARDS[3:]):  # row by row, so a phone stacks them in teaching order
+    for column, (step, title, latex, fixes, costs, page) in zip(lesson.columns(3), row, strict=True):
+        card = {"border": not presenting, "gap": "xxsmall", "key": f"home_card_{step}"}
+        good, bad = ("Breaks", "Why") if step == "problem" else ("Fixes", "Costs")
+        sentence = f"{good}: {fixes}. {bad}: {costs}."
+        with column, st.container(**card), lesson.section(title, sentence, level=0):
+            with lesson.stage():  # in presenter mode: under the chart
+                st.page_link(
+                    PAGES[page].script, label=f"**{PAGES[page].title}**", icon=":material/arrow_forward:"
+                )
+                lesson.formula(latex)
+            figure = result.figures[step]
+            lesson.thumbnail(figure, alt=figure.layout.title.text, key=f"map_{step}")
+            st.caption(f"**{good}:** {fixes}. **{bad}:** {costs}.")
 
 with (
     routes,
@@ -89,6 +90,7 @@ with (
 ):
     for minutes, stops in view.ROUTES.items():
         st.caption(
-            f"**{minutes} minutes:** "
-            + " · ".join(f"{PAGES[stop.page].title.split('. ')[-1]} {stop.minutes}′" for stop in stops)
+            f"**{minutes}-minute route:** "
+            + " · ".join(f"{PAGES[stop.page].title.split('. ')[-1]} {stop.minutes}′" for stop in stops),
+            help="\n".join(f"- {stop.minutes} min, {PAGES[stop.page].title}: {stop.show}" for stop in stops),
         )

@@ -111,11 +111,11 @@ def test_the_routes_fit_their_minutes_and_name_real_lessons():
         assert sum(stop.minutes for stop in stops) == minutes
         assert all(stop.page in pages and stop.minutes > 0 for stop in stops)
     at = open_page(HOME)
-    text = captions(at)
     for minutes, stops in view.ROUTES.items():
-        route = next(line for line in text.splitlines() if line.startswith(f"**{minutes} minutes:**"))
+        caption = next(c for c in at.caption if c.value.startswith(f"**{minutes}-minute route:**"))
         for stop in stops:
-            assert f"{pages[stop.page].split('. ')[-1]} {stop.minutes}′" in route
+            assert f"{pages[stop.page].split('. ')[-1]} {stop.minutes}′" in caption.value
+            assert f"{stop.minutes} min, {pages[stop.page]}: {stop.show}" in caption.proto.help
 
 
 def test_presenting_the_map_steps_through_its_cards():

@@ -466,7 +466,8 @@ def _legend_rows(fig: go.Figure, width: float) -> int:
 def projector(fig: go.Figure, *, width: int = PROJECTOR_WIDTH) -> go.Figure:
     """A copy of ``fig`` for a projector: tick labels, legend and notes at PROJECTOR_FONT px, axis
     titles and the title larger; the title and subplot titles wrapped to ``width`` px with room
-    made for them above the plot; the legend at the bottom, below the x axis titles; a taller plot."""
+    made for them above the plot, axis titles wrapped to their axis; the legend at the bottom, below
+    the x axis titles; a taller plot."""
     big = go.Figure(fig)
     line = 1.3  # line height, in font sizes
     title = _wrap(big.layout.title.text, width, PROJECTOR_TITLE_FONT)
@@ -503,6 +504,12 @@ def projector(fig: go.Figure, *, width: int = PROJECTOR_WIDTH) -> go.Figure:
     }
     big.update_xaxes(**axis_style)
     big.update_yaxes(**axis_style)
+    for axis in big.select_xaxes():
+        share = axis.domain[1] - axis.domain[0] if axis.domain else 1.0
+        axis.title.text = _wrap(axis.title.text, width * share, PROJECTOR_AXIS_TITLE_FONT)
+    for axis in big.select_yaxes():
+        share = axis.domain[1] - axis.domain[0] if axis.domain else 1.0
+        axis.title.text = _wrap(axis.title.text, plot * share, PROJECTOR_AXIS_TITLE_FONT)
     font = {"size": PROJECTOR_FONT}
     for name in (n for n in big.layout if n.startswith("coloraxis")):
         big.layout[name].update(colorbar={"tickfont": font, "title": {"font": font}})

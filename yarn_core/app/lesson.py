@@ -9,9 +9,9 @@ A page is a sequence of sections::
         lesson.chart(fig, alt=..., key="pi_position_map")   # the section's key chart (its first)
 
 Outside presenter mode a section is a subheader and its body. In presenter mode only the current
-section shows: its title, its one sentence, its key chart (and whatever the page puts in
-``with lesson.stage():``), Previous/Next buttons (arrow keys) with "Section k of n", and the rest
-of its body folded in one expander; the other sections run hidden, so their controls keep their
+section shows: Previous/Next buttons (arrow keys) with "Section k of n", its title, its one
+sentence, its key chart, whatever the page puts in ``with lesson.stage():``, and the rest of its
+body folded in one expander; the other sections run hidden, so their controls keep their
 values. ``app.py`` runs each page inside :func:`page_frame`, which numbers the sections.
 """
 
@@ -53,6 +53,11 @@ PRESENTER_CSS = f"""
 <style>
 .stMainBlockContainer {{ padding-top: 3rem !important; }}
 .stMainBlockContainer .stMarkdown [data-testid="stMarkdownContainer"] {{ font-size: 1.35rem !important; }}
+.stMainBlockContainer [data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"],
+.stMainBlockContainer [data-testid="stRadio"] [data-testid="stMarkdownContainer"],
+.stMainBlockContainer [data-testid="stExpander"] summary [data-testid="stMarkdownContainer"] {{
+  font-size: 1.25rem !important;
+}}
 .stMainBlockContainer [data-testid="stCaptionContainer"] {{ font-size: 1.1rem !important; }}
 .stMainBlockContainer h1 {{ font-size: 2.6rem !important; }}
 .stMainBlockContainer h2, .stMainBlockContainer h3 {{ font-size: 2.1rem !important; }}
@@ -75,7 +80,8 @@ class _PageRun:
     current: int
     sections: int = 0
     in_section: bool = False
-    stage: Any = None  # the current section's stage container (presenter mode)
+    key_slot: Any = None  # where the current section's key chart goes (presenter mode)
+    stage: Any = None  # what stays on screen under it (presenter mode)
     key_chart: str | None = None
     key_chart_shown: bool = False
     controls: Any = None  # where the Previous/Next bar goes
@@ -105,6 +111,7 @@ def presenter_toggle() -> bool:
 
 
 def presenting() -> bool:
+    """Whether presenter mode is on (the toggle has run: app.py draws it before the page)."""
     return bool(st.session_state.get(PRESENT_KEY, False))
 
 
@@ -126,7 +133,6 @@ def page_frame(page: str) -> Iterator[None]:
     run = st.session_state[RUN_KEY] = _PageRun(page=page, current=st.session_state[state_key])
     yield
     count = run.sections
-    st.session_state[f"{state_key}_count"] = count
     if not presenting() or count == 0:
         if SECTION_QUERY in st.query_params:
             del st.query_params[SECTION_QUERY]
@@ -174,9 +180,11 @@ HEADINGS = {2: st.header, 3: st.subheader}
 @contextmanager
 def section(title: str, sentence: str, *, chart: str | None = None, level: int = 3) -> Iterator[None]:
     """One step of the lesson: ``title`` as a heading (``level`` 2 header, 3 subheader, 0 none),
-    then the body. In presenter mode, when current: the title, the one-line ``sentence``, the key
-    chart (the ``lesson.chart`` keyed ``chart``, else the section's first) and the step-through bar,
-    with the rest of the body in one expander; when not current: the body runs hidden."""
+    then the body. In presenter mode, when current: the step-through bar, the title, the one-line
+    ``sentence`` (shown only when presenting), the key chart (the ``lesson.chart`` or
+    ``lesson.thumbnail`` keyed ``chart``, else the section's first), the section's
+    ``lesson.stage()`` content, and the rest of the body in one expander; when not current: the body
+    runs hidden."""
     run = _run()
     if run.in_section:
         raise RuntimeError("lesson.section cannot be nested")
@@ -192,19 +200,20 @@ def section(title: str, sentence: str, *, chart: str | None = None, level: int =
                 yield
         else:
             run.shown = index
+            run.controls = st.container(key=STEPS_KEY)
             st.subheader(title)
             st.container(key=SENTENCE_KEY).markdown(sentence)
-            run.stage, run.key_chart = st.container(), chart
-            run.controls = st.container(key=STEPS_KEY)
+            run.key_slot, run.stage, run.key_chart = st.container(), st.container(), chart
             with st.expander(FOLD_LABEL):
                 yield
     finally:
-        run.in_section, run.stage, run.key_chart, run.key_chart_shown = False, None, None, False
+        run.in_section, run.key_slot, run.stage = False, None, None
+        run.key_chart, run.key_chart_shown = None, False
 
 
 def stage():
-    """Where a page puts what must stay on screen with the key chart in presenter mode (a control
-    the presenter moves live): ``with lesson.stage(): ...``. Elsewhere, the normal flow."""
+    """Where a page puts what must stay on screen in presenter mode, under the key chart (a control
+    the presenter moves live, a formula): ``with lesson.stage(): ...``. Elsewhere, the normal flow."""
     run = _run()
     return run.stage if run.stage is not None else nullcontext()
 
@@ -242,7 +251,7 @@ def formula(latex: str) -> None:
 NOTATION = (
     (r"\theta_i = b^{-2i/|D|}", "frequency of pair $i$ (radians per token), $i = 0$ the fastest"),
     (r"|D|", "head (rotary) dimension: $|D|/2$ pairs"),
-    (r"b", "rotary base (10,000 in Llama 2)"),
+    (r"b", "rotary base"),
     (r"L", "trained context length"),
     (r"L' = sL", "target context length"),
     (r"s", "scale factor $L'/L$"),
@@ -284,7 +293,7 @@ def _slug(text: str) -> str:
 
 
 def _is_key_chart(run: _PageRun, key: str) -> bool:
-    if run.stage is None or run.key_chart_shown or run.key_chart not in (None, key):
+    if run.key_slot is None or run.key_chart_shown or run.key_chart not in (None, key):
         return False
     run.key_chart_shown = True
     return True
@@ -294,7 +303,7 @@ def _draw(fig: go.Figure, alt: str, key: str, config: dict) -> bool:
     """Draw ``fig`` (projector-sized in presenter mode; as the key chart of the current section
     there if it is one); True when presenting."""
     present, run = presenting(), _run()
-    with run.stage if present and _is_key_chart(run, key) else nullcontext():
+    with run.key_slot if present and _is_key_chart(run, key) else nullcontext():
         st.plotly_chart(F.projector(fig) if present else fig, key=key, alt=alt, config=config)
     return present
 
