@@ -12,6 +12,9 @@ notes = st.container()
 lesson.presenter_toggle()
 sidebar.draw()
 lesson.reset_button()
-page.run()
+with st.sidebar:
+    lesson.notation()
+with lesson.page_frame(page.url_path or "home"):
+    page.run()
 with notes:
     params.show_url_notes()

@@ -3,13 +3,15 @@ reset. Pages' own behaviour is tested in their own files."""
 
 import json
 import math
+from unittest import mock
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.support import ROOT
-from tests.support.apptest_helpers import assert_clean, open_page
+from tests.support.apptest_helpers import TIMEOUT, assert_clean, charts, open_page
 from yarn_core import RopeSetting
-from yarn_core.app import nav, params, sidebar
+from yarn_core.app import lesson, nav, params, sidebar
 
 PAGES = [page.script for page in nav.APP_PAGES]
 
@@ -134,7 +136,10 @@ def test_target_length_sets_the_scale():
 def test_presenter_mode_folds_the_narrative_and_reset_restores_defaults():
     at = open_page("pages/learn/interpolation.py", {"present": "true", "s": "8", "L": "2048"})
     assert_clean(at)
-    assert at.expander, "presenter mode folds the story into an expander"
+    folds = [e.label for e in at.main.expander]
+    assert folds.count(lesson.STORY_LABEL) == 1, "presenter mode folds the whole story into one expander"
+    story = next(e for e in at.main.expander if e.label == lesson.STORY_LABEL)
+    assert len(story.markdown) == 2, "both of the lesson's narrative blocks, in that one fold"
     assert any("font-size" in str(h.proto) for h in at.get("html"))
     at.sidebar.button(key="reset_defaults").click().run()
     assert_clean(at)
@@ -172,3 +177,156 @@ def test_labelled_choices_accept_the_option_key_or_its_label():
     assert params.clamp_param(param, "paper") == ("paper", None)
     assert params.clamp_param(param, "Paper") == ("paper", None)
     assert params.url_text(param, "code") == "Reference code"
+
+
+# ---------------------------------------------------------------- presenter mode: sections
+
+
+def sectioned_page():
+    """A page of three sections the way app.py runs one (a stand-in: no lesson is converted yet)."""
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from yarn_core.app import lesson
+
+    lesson.presenter_toggle()
+    with lesson.page_frame("demo"):
+        st.title("Demo")
+        lesson.narrative("Intro, part one.")
+        lesson.narrative("Intro, part two.")
+        for k in (1, 2, 3):
+            with lesson.section(f"Part {k}", f"The one sentence of part {k}."):
+                lesson.narrative(f"The story of part {k}.")
+                st.slider(f"Knob {k}", 0, 10, 5, key=f"knob_{k}")
+                lesson.chart(go.Figure(go.Scatter(x=[0, 1], y=[k, k + 1])), alt=f"part {k}", key=f"chart_{k}")
+                lesson.chart(go.Figure(go.Scatter(x=[0, 1], y=[k, 0])), alt=f"part {k} b", key=f"extra_{k}")
+        lesson.takeaway("Done.")
+
+
+def open_sectioned(query: dict | None = None) -> AppTest:
+    at = AppTest.from_function(sectioned_page, default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def shown_part(at: AppTest) -> list[str]:
+    return [h.value for h in at.main.subheader]
+
+
+def test_outside_presenter_mode_sections_are_headers_and_their_content():
+    at = open_sectioned()
+    assert_clean(at)
+    assert shown_part(at) == ["Part 1", "Part 2", "Part 3"]
+    text = [m.value for m in at.main.markdown]
+    assert "Intro, part one." in text and "The story of part 3." in text
+    assert not any("one sentence" in t for t in text), "the sentence is for presenting"
+    assert not at.main.expander and len(at.get("plotly_chart")) == 6
+    assert len(at.main.get("download_button")) == 6, "every chart offers its CSV"
+    assert lesson.SECTION_QUERY not in at.query_params
+
+
+def test_presenting_shows_one_section_and_steps_through_them():
+    at = open_sectioned({"present": "true"})
+    assert_clean(at)
+    assert shown_part(at) == ["Part 1"]
+    assert [e.label for e in at.main.expander] == [lesson.STORY_LABEL, lesson.FOLD_LABEL]
+    story, fold = at.main.expander
+    assert [m.value for m in story.markdown] == ["Intro, part one.", "Intro, part two."], (
+        "one fold, no label per block"
+    )
+    assert "The story of part 1." in [m.value for m in fold.markdown]
+    assert any(m.value == "The one sentence of part 1." for m in at.main.markdown)
+    assert any(m.value == "**Section 1 of 3**" for m in at.main.markdown)
+    assert [c.proto.alt for c in fold.get("plotly_chart")] == ["part 1 b"], (
+        "the key chart stays out of the fold"
+    )
+    assert len(at.get("plotly_chart")) == 6 and len(at.slider) == 3, (
+        "hidden sections still run: controls live on"
+    )
+    assert not at.main.get("download_button"), "no CSV buttons on the projector"
+    assert at.button(key="lesson_previous").disabled and not at.button(key="lesson_next").disabled
+    assert at.query_params[lesson.SECTION_QUERY] == "1", "the URL holds the current section"
+
+    at.button(key="lesson_next").click().run()
+    assert shown_part(at) == ["Part 2"] and any(m.value == "**Section 2 of 3**" for m in at.main.markdown)
+    assert at.query_params[lesson.SECTION_QUERY] == "2"
+    at.button(key="lesson_next").click().run()
+    assert shown_part(at) == ["Part 3"] and at.button(key="lesson_next").disabled
+    at.button(key="lesson_previous").click().run()
+    assert shown_part(at) == ["Part 2"]
+    assert_clean(at)
+
+
+def test_a_controls_value_survives_stepping_away_and_back():
+    at = open_sectioned({"present": "true"})
+    at.slider(key="knob_1").set_value(9).run()
+    at.button(key="lesson_next").click().run()
+    at.button(key="lesson_previous").click().run()
+    assert at.slider(key="knob_1").value == 9
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [("2", "Part 2"), ("3", "Part 3"), ("99", "Part 3"), ("abc", "Part 1"), ("-4", "Part 1")],
+)
+def test_the_url_opens_a_section_clamped_to_the_page(raw, shown):
+    at = open_sectioned({"present": "true", lesson.SECTION_QUERY: raw})
+    assert_clean(at)
+    assert shown_part(at) == [shown]
+
+
+def test_the_presenter_copy_of_a_chart_is_projector_sized():
+    at = open_sectioned({"present": "true"})
+    spec = charts(at)[0]
+    assert spec["layout"]["font"]["size"] >= 18 and spec["layout"]["xaxis"]["tickfont"]["size"] >= 18
+    assert spec["layout"]["height"] >= 400
+
+
+def test_sections_cannot_nest():
+    def nested():
+        from yarn_core.app import lesson
+
+        with lesson.page_frame("nested"), lesson.section("a", "a."), lesson.section("b", "b."):
+            pass
+
+    assert AppTest.from_function(nested, default_timeout=TIMEOUT).run().exception
+    inside = lesson._PageRun(page="demo", current=0, in_section=True)
+    with (
+        mock.patch.object(lesson, "_run", return_value=inside),
+        pytest.raises(RuntimeError, match="nested"),
+        lesson.section("b", "b."),
+    ):
+        pass
+
+
+# ---------------------------------------------------------------- notation
+
+
+def test_every_page_offers_the_notation_panel():
+    at = open_page("pages/learn/rope.py")
+    panel = next(e for e in at.sidebar.expander if e.label == "Notation")
+    text = panel.markdown[0].value
+    for symbol in (
+        r"\theta_i = b^{-2i/|D|}",
+        "|D|",
+        "L' = sL",
+        "l'",
+        r"\Delta = m - n",
+        r"\lambda_i = 2\pi/\theta_i",
+        r"r_i = L/\lambda_i",
+        r"\alpha,\ \beta",
+        r"\gamma_i",
+        r"\sqrt{1/t} = 0.1 \ln s + 1",
+    ):
+        assert f"${symbol}" in text, symbol
+    assert "1 = kept" in text and "wavelength" in text and "current sequence length" in text
+
+
+def test_formula_is_typeset_latex():
+    def page():
+        from yarn_core.app import lesson
+
+        lesson.formula(r"\theta'_i = \theta_i / s")
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert [e.value.strip("$\n") for e in at.latex] == [r"\theta'_i = \theta_i / s"]

@@ -1,6 +1,12 @@
 """Plotly figure builders: arrays in, figure out. No Streamlit here, so every chart can be built
 and inspected in tests. Every builder drops non-finite points and downsamples long curves, so no
 chart ever receives NaN or inf and no trace holds more than ``MAX_POINTS`` points.
+
+The readability rules live here, once: labels (strings) always sit on a category axis, every log
+axis is labelled at its decades (:func:`axis_rules`, applied by :func:`base_layout` and again at
+render time by :func:`readable`), chart colours keep their contrast on Streamlit's light and dark
+backgrounds, :func:`projector` scales a copy for presenting, and :func:`mark_coinciding` tells
+identical curves apart.
 """
 
 from __future__ import annotations
@@ -9,28 +15,46 @@ import base64
 import csv
 import io
 import itertools
+import math
+import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
 
 MAX_POINTS = 4000
 
-# One colour per method, used on every page.
+# One colour per method, used on every page; each reads at 3:1 or more on both theme backgrounds.
 METHOD_COLORS = {
     "none": "#7f7f7f",
     "linear": "#1f77b4",
-    "ntk": "#ff7f0e",
-    "dynamic_ntk": "#e6a100",
+    "ntk": "#e06c00",
+    "dynamic_ntk": "#b8860b",
     "ntk_by_parts": "#9467bd",
     "yarn": "#d62728",
-    "dynamic_yarn": "#e377c2",
+    "dynamic_yarn": "#d0579f",
     "llama3": "#2ca02c",
-    "longrope": "#17becf",
+    "longrope": "#119aab",
 }
 # Extrapolated (kept) / blended / interpolated pairs.
-REGIME_COLORS = {"kept": "#2ca02c", "blended": "#ff7f0e", "interpolated": "#1f77b4"}
-WINDOW_FILL = "rgba(44, 160, 44, 0.12)"
+REGIME_COLORS = {"kept": "#2ca02c", "blended": "#e06c00", "interpolated": "#1f77b4"}
+
+# Streamlit's two theme backgrounds (charts are transparent over them): reference lines keep a
+# contrast of at least 3:1 on both, the training-window fill stays visibly tinted on both and its
+# edges (WINDOW_LINE) are drawn as lines.
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#171614"
+WINDOW_FILL = "rgba(44, 160, 44, 0.18)"
+WINDOW_LINE = "#2ca02c"
 MUTED = "#7f7f7f"
+
+# Presenter mode: every text on a chart at least this size (px), titles larger.
+PROJECTOR_FONT = 20
+PROJECTOR_TITLE_FONT = 26
+PROJECTOR_AXIS_TITLE_FONT = 22
+PROJECTOR_PLOT = 300  # px: the plot area's height, at least
+THUMBNAIL_HEIGHT = 110
+# Width (px) of the main column in presenter mode at 1280 px (sidebar collapsed): titles wrap to it.
+PROJECTOR_WIDTH = 1100
 
 
 def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -89,6 +113,7 @@ def base_layout(
     )
     fig.update_xaxes(title_text=x_title, type="log" if log_x else "linear")
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    _apply(fig, axis_rules(fig))
     return _log_annotations(fig)
 
 
@@ -137,17 +162,18 @@ def add_line(
     return fig
 
 
-def shade_window(fig: go.Figure, start: float, end: float, label: str = "training window") -> go.Figure:
-    """Shade [start, end] on the x axis (the positions or distances seen in training)."""
-    fig.add_vrect(
-        x0=start,
-        x1=end,
-        fillcolor=WINDOW_FILL,
-        line_width=0,
-        layer="below",
-        annotation_text=label,
-        annotation_position="top left",
-    )
+def shade_window(
+    fig: go.Figure, start: float, end: float, label: str = "training window", *, axis: str = "x", **where
+) -> go.Figure:
+    """Shade [start, end] on the x axis (or the y axis: ``axis="y"``), the positions or distances
+    seen in training, with its edges drawn in WINDOW_LINE; ``where`` (row=, col=) picks a subplot."""
+    band = {"fillcolor": WINDOW_FILL, "line": {"color": WINDOW_LINE, "width": 1}, "layer": "below"}
+    if label:
+        band |= {"annotation_text": label, "annotation_position": "top left"}
+    if axis == "y":
+        fig.add_hrect(y0=start, y1=end, **band, **where)
+    else:
+        fig.add_vrect(x0=start, x1=end, **band, **where)
     return _log_annotations(fig)
 
 
@@ -188,6 +214,324 @@ def heatmap_figure(
     base_layout(fig, title=title, x_title=x_title, y_title=y_title)
     fig.update_layout(hovermode="closest")
     return fig
+
+
+# ---------------------------------------------------------------- the shared axis rules
+
+
+def _axis_name(reference: str | None, letter: str) -> str:
+    """A trace's axis reference ("x", "x2") as its layout key ("xaxis", "xaxis2")."""
+    return f"{letter}axis{(reference or letter)[1:]}"
+
+
+def holds_labels(values) -> bool:
+    """True when a trace's coordinates are labels (strings), which only a category axis can show."""
+    if values is None or isinstance(values, dict):  # dicts: pickled numeric arrays
+        return False
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        return False
+    return any(isinstance(value, str) for value in np.asarray(values, dtype=object).reshape(-1))
+
+
+def _numbers(values) -> np.ndarray:
+    array = trace_array(values)
+    if array is None or array.dtype.kind not in "biuf":
+        try:
+            array = np.asarray(array, dtype=np.float64)
+        except (TypeError, ValueError):
+            return np.empty(0)
+    array = np.asarray(array, dtype=np.float64).reshape(-1)
+    return array[np.isfinite(array)]
+
+
+def axes_data(fig: go.Figure) -> dict[str, list]:
+    """Every layout axis ("xaxis", "yaxis2", ...) with the coordinates of the traces drawn on it."""
+    data: dict[str, list] = {name: [] for name in fig.layout if name.startswith(("xaxis", "yaxis"))}
+    for trace in fig.data:
+        for letter in "xy":
+            values = getattr(trace, letter, None) if letter in trace else None
+            reference = getattr(trace, f"{letter}axis", None) if f"{letter}axis" in trace else None
+            data.setdefault(_axis_name(reference, letter), []).append(values)
+    return data
+
+
+def _plain(value: float) -> str:
+    """A tick value written out: 0.01, 2, 1,000, 20,000."""
+    return f"{value:,.6g}"
+
+
+def _power_of_ten(value: float) -> str:
+    """A decade as 1, 10 or 10<sup>k</sup>."""
+    k = round(math.log10(value))
+    return _plain(value) if k in (0, 1) else f"10<sup>{k}</sup>"
+
+
+def log_ticks(low: float, high: float) -> tuple[tuple[float, ...], tuple[str, ...]] | None:
+    """Ticks for a log axis over [low, high] (data units, 0 < low < high): the decades, written out
+    when every decade in view lies between 0.01 and 10,000 and as powers of ten (10<sup>k</sup>)
+    otherwise; a span with fewer than two decades in view gets 1-2-5 steps (or every digit), written
+    out; None (plotly's own ticks) when even those give fewer than two."""
+    lo, hi = math.floor(math.log10(low)), math.ceil(math.log10(high))
+
+    def in_view(value: float) -> bool:
+        return low * (1 - 1e-9) <= value <= high * (1 + 1e-9)
+
+    for mantissas in ((1,), (1, 2, 5), tuple(range(1, 10))):
+        values = [float(f"{m * 10.0**k:.6g}") for k in range(lo - 1, hi + 2) for m in mantissas]
+        shown = [v for v in values if in_view(v)]
+        if len(shown) >= 2:
+            break
+    else:
+        return None
+    if mantissas == (1,) and not all(0.01 <= v <= 1e4 for v in shown):
+        return tuple(values), tuple(_power_of_ten(v) for v in values)
+    return tuple(values), tuple(_plain(v) for v in values)
+
+
+def axis_rules(fig: go.Figure) -> dict[str, dict]:
+    """What the shared rules need of each axis of ``fig``: ``type="category"`` for an axis holding
+    labels (a log axis of labels is refused with ValueError) and decade ticks for every log axis
+    with data (``dtick=1`` in powers of ten while it has none)."""
+    rules: dict[str, dict] = {}
+    for name, coordinates in axes_data(fig).items():
+        axis = fig.layout[name]
+        if any(holds_labels(values) for values in coordinates):
+            if axis.type == "log":
+                raise ValueError(f"{name} holds labels (strings) but is a log axis")
+            rules[name] = {"type": "category"}
+        elif axis.type == "log":
+            numbers = np.concatenate([_numbers(values) for values in coordinates] or [np.empty(0)])
+            numbers = numbers[numbers > 0]
+            if axis.range is not None and all(r is not None for r in axis.range):
+                numbers = 10.0 ** np.asarray(axis.range, dtype=np.float64)
+            ticks = log_ticks(float(numbers.min()), float(numbers.max())) if numbers.size else None
+            if ticks is not None:
+                rules[name] = {"tickmode": "array", "tickvals": ticks[0], "ticktext": ticks[1]}
+            elif not numbers.size and axis.tickvals is None:
+                rules[name] = {"dtick": 1, "exponentformat": "power"}
+    return rules
+
+
+def _apply(fig: go.Figure, rules: dict[str, dict]) -> go.Figure:
+    for name, update in rules.items():
+        fig.layout[name].update(update)
+    return fig
+
+
+def _satisfied(fig: go.Figure, rules: dict[str, dict]) -> bool:
+    for name, update in rules.items():
+        axis = fig.layout[name]
+        for prop, wanted in update.items():
+            have = axis[prop]
+            if isinstance(wanted, tuple) and (have is None or tuple(have) != wanted):
+                return False
+            if not isinstance(wanted, tuple) and have != wanted:
+                return False
+    return True
+
+
+def readable(fig: go.Figure) -> go.Figure:
+    """``fig`` if it follows the axis rules, else a copy that does (for traces added after
+    :func:`base_layout`): applied to every chart at render time, never changing a cached figure."""
+    rules = axis_rules(fig)
+    return fig if _satisfied(fig, rules) else _apply(go.Figure(fig), rules)
+
+
+# ---------------------------------------------------------------- colours and contrast
+
+
+def color_channels(color: str) -> tuple[float, float, float, float]:
+    """ "#rrggbb" or "rgb(r, g, b)" / "rgba(r, g, b, a)" as (r, g, b, alpha), channels 0-255."""
+    color = color.strip()
+    if color.startswith("#"):
+        return (*(int(color[i : i + 2], 16) for i in (1, 3, 5)), 1.0)
+    parts = [float(p) for p in color[color.index("(") + 1 : color.index(")")].split(",")]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else 1.0)
+
+
+def composite(color: str, background: str) -> str:
+    """``color`` drawn over the opaque ``background``, as an opaque "rgb(r, g, b)"."""
+    red, green, blue, alpha = color_channels(color)
+    back = color_channels(background)
+    mixed = (alpha * c + (1 - alpha) * b for c, b in zip((red, green, blue), back[:3], strict=True))
+    return "rgb({}, {}, {})".format(*mixed)
+
+
+def relative_luminance(color: str, background: str = LIGHT_BACKGROUND) -> float:
+    """WCAG relative luminance of ``color`` (composited over ``background`` when translucent)."""
+    channels = color_channels(composite(color, background))
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(channels[0]) + 0.7152 * linear(channels[1]) + 0.0722 * linear(channels[2])
+
+
+def contrast_ratio(color: str, background: str) -> float:
+    """WCAG contrast (L1 + 0.05) / (L2 + 0.05) of ``color`` drawn over ``background``."""
+    ours, theirs = relative_luminance(color, background), relative_luminance(background, background)
+    return (max(ours, theirs) + 0.05) / (min(ours, theirs) + 0.05)
+
+
+# ---------------------------------------------------------------- coinciding curves
+
+COINCIDING_DASHES = ("dash", "dot", "dashdot", "longdash")
+COINCIDING_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
+
+
+def _same_curve(a, b, rtol: float, min_share: float) -> bool:
+    ax, ay = trace_array(a.x), trace_array(a.y)
+    bx, by = trace_array(b.x), trace_array(b.y)
+    if ax is None or ay is None or bx is None or by is None or len(ax) != len(bx) or not len(ax):
+        return False
+    try:
+        ax, ay, bx, by = (np.asarray(v, dtype=np.float64) for v in (ax, ay, bx, by))
+    except (TypeError, ValueError):
+        return False
+    scale = max(float(np.nanmax(np.abs(ay))), float(np.nanmax(np.abs(by))), 1e-300)
+    same = np.isclose(ax, bx, rtol=rtol, atol=0) & np.isclose(ay, by, rtol=rtol, atol=rtol * scale)
+    return bool(same.mean() >= min_share)
+
+
+def mark_coinciding(
+    fig: go.Figure, *, rtol: float = 1e-6, min_share: float = 0.5
+) -> tuple[tuple[str, str], ...]:
+    """Give every line trace that lies on an earlier one of the same subplot (equal within ``rtol``
+    on at least ``min_share`` of its points) a visible distinction: dashed, with open markers, on top, and
+    "(= <earlier name>)" in its legend entry. Returns the (later, earlier) name pairs it marked."""
+    lines = [t for t in fig.data if t.type == "scatter" and "lines" in (t.mode or "lines")]
+    marked: list[tuple[str, str]] = []
+    for later_index, later in enumerate(lines):
+        same_axes = [t for t in lines[:later_index] if (t.xaxis, t.yaxis) == (later.xaxis, later.yaxis)]
+        earlier = next((t for t in same_axes if _same_curve(t, later, rtol, min_share)), None)
+        if earlier is None:
+            continue
+        k = len(marked) % len(COINCIDING_DASHES)
+        points = len(trace_array(later.x))
+        marked.append((str(later.name), str(earlier.name)))
+        later.update(
+            mode="lines+markers",
+            line={"dash": COINCIDING_DASHES[k], "width": max((later.line.width or 2), 2.5)},
+            marker={"symbol": COINCIDING_SYMBOLS[k], "size": 9, "maxdisplayed": min(points, 24)},
+            name=f"{later.name} (= {earlier.name})",
+        )
+    return tuple(marked)
+
+
+# ---------------------------------------------------------------- presenter mode
+
+
+def _wrap(text: str | None, width_px: float, font_px: float) -> str | None:
+    """``text`` broken into lines (<br>) that fit ``width_px`` at ``font_px`` (0.55 em a character)."""
+    if not text or "<br>" in text:
+        return text
+    chars = max(int(width_px / (0.55 * font_px)), 12)
+    return "<br>".join(textwrap.wrap(text, chars)) if len(text) > chars else text
+
+
+def _lines(text: str | None) -> int:
+    return 1 + text.count("<br>") if text else 0
+
+
+def _subplot_width(fig: go.Figure, note) -> float:
+    """The share of the figure's width a (subplot-title) annotation can use: its x axis domain."""
+    if note.xref == "paper" and note.x is not None:
+        domains = [fig.layout[n].domain for n in fig.layout if n.startswith("xaxis")]
+        widths = [d[1] - d[0] for d in domains if d is not None and d[0] <= note.x <= d[1]]
+        return min(widths, default=1.0)
+    return 1.0
+
+
+def is_subplot_title(note) -> bool:
+    """An annotation above the top row of plots, as make_subplots writes subplot titles."""
+    return note.yref == "paper" and (note.y or 0) >= 0.99 and note.showarrow is False
+
+
+def _legend_rows(fig: go.Figure, width: float) -> int:
+    """How many rows the horizontal legend takes at PROJECTOR_FONT (0 when none is shown)."""
+    entries = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    entries += [s.name for s in fig.layout.shapes if s.name and s.showlegend]
+    if fig.layout.showlegend is False or (fig.layout.showlegend is None and len(entries) < 2):
+        return 0
+    rows, used = 1, 0.0
+    for name in entries:
+        entry = 0.55 * PROJECTOR_FONT * len(name) + 60
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def projector(fig: go.Figure, *, width: int = PROJECTOR_WIDTH) -> go.Figure:
+    """A copy of ``fig`` for a projector: tick labels, legend and notes at PROJECTOR_FONT px, axis
+    titles and the title larger; the title and subplot titles wrapped to ``width`` px with room
+    made for them above the plot, axis titles wrapped to their axis; the legend at the bottom, below
+    the x axis titles; a taller plot."""
+    big = go.Figure(fig)
+    line = 1.3  # line height, in font sizes
+    title = _wrap(big.layout.title.text, width, PROJECTOR_TITLE_FONT)
+    subplot_titles = 0.0
+    for note in big.layout.annotations:
+        size = max(note.font.size or 0, PROJECTOR_FONT)
+        note.update(font_size=size, text=_wrap(note.text, width * _subplot_width(big, note), size))
+        if is_subplot_title(note):
+            subplot_titles = max(subplot_titles, _lines(note.text) * size * line + 8)
+    title_height = _lines(title) * PROJECTOR_TITLE_FONT * line
+    top = 14 + title_height + 12 + subplot_titles
+    bottom = 90 + _legend_rows(big, width) * PROJECTOR_FONT * 1.6
+    plot = min(max(round((fig.layout.height or 380) * 1.2) - 130, PROJECTOR_PLOT), 2 * PROJECTOR_PLOT)
+    height = round(top + plot + bottom)
+    big.update_layout(
+        height=height,
+        font={"size": PROJECTOR_FONT},
+        title={
+            "text": title,
+            "font": {"size": PROJECTOR_TITLE_FONT},
+            "y": 1 - (14 + title_height / 2) / height,
+            "yref": "container",
+            "yanchor": "middle",
+            "automargin": False,
+        },
+        margin={"t": round(top), "l": 20, "r": 20, "b": round(bottom)},
+        legend={"font": {"size": PROJECTOR_FONT}, "yref": "container", "y": 0, "yanchor": "bottom"},
+        hoverlabel={"font": {"size": PROJECTOR_FONT}},
+    )
+    axis_style = {
+        "title_font_size": PROJECTOR_AXIS_TITLE_FONT,
+        "tickfont_size": PROJECTOR_FONT,
+        "automargin": True,
+    }
+    big.update_xaxes(**axis_style)
+    big.update_yaxes(**axis_style)
+    for axis in big.select_xaxes():
+        share = axis.domain[1] - axis.domain[0] if axis.domain else 1.0
+        axis.title.text = _wrap(axis.title.text, width * share, PROJECTOR_AXIS_TITLE_FONT)
+    for axis in big.select_yaxes():
+        share = axis.domain[1] - axis.domain[0] if axis.domain else 1.0
+        axis.title.text = _wrap(axis.title.text, plot * share, PROJECTOR_AXIS_TITLE_FONT)
+    font = {"size": PROJECTOR_FONT}
+    for name in (n for n in big.layout if n.startswith("coloraxis")):
+        big.layout[name].update(colorbar={"tickfont": font, "title": {"font": font}})
+    for trace in big.data:
+        if "colorbar" in trace:
+            trace.update(colorbar={"tickfont": font, "title": {"font": font}})
+        if trace.type == "bar" and "textfont" in trace:
+            trace.update(textfont=font)
+    return big
+
+
+def thumbnail(fig: go.Figure, *, height: int = THUMBNAIL_HEIGHT) -> go.Figure:
+    """A copy of ``fig`` as a small chart without text (no title, axis titles, tick labels, legend
+    or notes), for a map of charts that a caption explains."""
+    small = go.Figure(fig)
+    small.layout.annotations = ()
+    small.update_layout(
+        height=height, title=None, showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4}, hovermode=False
+    )
+    small.update_xaxes(title_text=None, showticklabels=False)
+    small.update_yaxes(title_text=None, showticklabels=False)
+    return small
 
 
 def trace_array(values) -> np.ndarray | None:
