@@ -153,10 +153,7 @@ def open_presenting(make_page, server, path: str):
 
 # Pages whose charts fail at projector size, with the fix their engineer makes (strict: remove the
 # entry once it passes).
-NOT_PROJECTABLE = {
-    "lab": "pages/lab/lab.py draws chart pairs in st.columns(2) (lines 62, 213, 277): at projector size "
-    "their titles run out of the half-width charts; use lesson.columns(2), which stacks them when presenting",
-}
+NOT_PROJECTABLE: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ seed-0 model, and each chart says which.
 
 def two_charts(left_chart: tuple, right_chart: tuple) -> None:
     """Two (figure, alt, key) charts side by side."""
-    left, right = st.columns(2)
+    left, right = lesson.columns(2)
     for column, (fig, alt, key) in ((left, left_chart), (right, right_chart)):
         with column:
             lesson.chart(fig, alt=alt, key=key)
