@@ -215,16 +215,51 @@ def test_scaling_dict_must_be_an_object(key, value):
     assert_config_error(config, key)
 
 
-def test_per_layer_type_rope_parameters_are_explained():
+def test_per_layer_type_rope_parameters_are_read_per_layer_type():
+    # This config used to be refused ("paste one layer type's object"). Issue 15: transformers 5's
+    # nested rope_parameters (Gemma 3, ModernBERT, ...) must be read and shown per layer type.
     config = {
         "head_dim": 128,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {
+            "full_attention": {"rope_type": "linear", "factor": 2.0, "rope_theta": 1e6},
+            "sliding_attention": {"rope_type": "default"},
+        },
+    }
+    rope = rope_from_hf_config(config)
+    assert [layer for layer, _ in rope.layer_types] == ["full_attention", "sliding_attention"]
+    assert rope.layer_type == "full_attention" and rope.factor == 2.0 and rope.base == 1e6
+    sliding = dict(rope.layer_types)["sliding_attention"]
+    assert sliding.rope_type == "default" and sliding.base == 10000.0 and sliding.layer_types == ()
+
+
+def test_per_layer_type_rope_parameters_for_a_model_with_one_rope_are_explained():
+    # a model whose rotary code reads one RoPE for every layer cannot read the nested form: refused,
+    # naming the keys and the model type
+    config = {
+        "model_type": "qwen2",
+        "hidden_size": 4096,
+        "num_attention_heads": 32,
         "max_position_embeddings": 4096,
         "rope_parameters": {
             "full_attention": {"rope_type": "default"},
             "sliding_attention": {"rope_type": "default"},
         },
     }
-    assert_config_error(config, "rope_parameters", "full_attention")
+    assert_config_error(config, "rope_parameters", "full_attention", "qwen2")
+
+
+def test_per_layer_type_rope_parameters_check_each_layer_type():
+    config = {
+        "head_dim": 128,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {"full_attention": {"rope_type": "linear"}, "sliding_attention": None},
+    }
+    assert_config_error(config, "rope_parameters.full_attention.factor")
+    config["rope_parameters"]["full_attention"]["factor"] = 2.0
+    rope = rope_from_hf_config(config)
+    assert [layer for layer, _ in rope.layer_types] == ["full_attention"]
+    assert any("sliding_attention is null" in note for note in rope.notes)
 
 
 def test_llama3_needs_ordered_band_factors():
