@@ -44,6 +44,11 @@ MAX_BASE = 1e15
 MAX_FACTOR = 1e6
 MIN_FACTOR = 1e-6  # s below this makes theta / s overflow into infinite angles at long positions
 MIN_BETA = 1e-6  # turns inside L; below it L / (2 pi beta) overflows and the ramp's ceil() fails
+EQUAL_NUDGE = 1e-9
+"""Equal betas (Kimi K2) or band factors (Llama 4) are read as transformers does, a step; the
+explorer's RopeSetting needs them ordered, so the upper one is raised by this relative amount,
+which moves no correction dim or cutoff by more than ~1e-9 (a pair exactly there is where
+transformers itself divides by zero)."""
 MAX_HEAD_DIM = 65536
 MAX_LENGTH = 2**40
 QUOTE_LIMIT = 40  # characters of a user's string quoted in a message
@@ -238,6 +243,12 @@ def _quote(text: Any, limit: int = QUOTE_LIMIT) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def _key_name(key: Any, limit: int = 24) -> str:
+    """A key as it reads in a dotted path (rope_scaling.factor), cut short when it is long."""
+    key = str(key)
+    return key if len(key) <= limit else f"{key[:limit]}... ({len(key):,} characters)"
 
 
 def _quote_keys(keys: Any, limit: int = 6) -> str:
@@ -1070,7 +1081,7 @@ def _layer_entries(reading: ModelReading) -> list[LayerEntry]:
     if not scaling and rules.rope_default is not None:
         scaling, scaling_key = rules.rope_default, "rope_parameters"
         reading.notes.append(
-            f"no RoPE settings given: {_reader_name(reading)}'s default is {_describe(scaling)}"
+            f"no RoPE settings given: {_reader_name(reading)} defaults to {_describe(scaling)}"
         )
     if _per_layer_type(scaling):
         return _used_layer_types(reading, _nested_entries(reading, scaling, scaling_key))
@@ -1163,7 +1174,7 @@ def _nested_entries(reading: ModelReading, scaling: Mapping, scaling_key: str) -
         )
     entries = []
     for layer, value in scaling.items():
-        where = f"{scaling_key}.{_quote(layer, 24)[1:-1]}"
+        where = f"{scaling_key}.{_key_name(layer)}"
         if value is None:
             reading.notes.append(f"{where} is null: those layers use no RoPE")
         elif not isinstance(value, dict):
@@ -1264,11 +1275,9 @@ def _length(value: Any, name: str) -> int:
     return _integer(value, name, minimum=1, maximum=MAX_LENGTH)
 
 
-def _rope_type(
-    scaling: Mapping, scaling_key: str, rules: ModelRules, reader: str
-) -> tuple[str, str, list[str]]:
-    """(the rope type as written, its canonical name: a key of ROPE_READERS, notes on the way: an
-    old name, or a type the model reads as another)."""
+def _rope_type(scaling: Mapping, scaling_key: str, rules: ModelRules, reader: str) -> tuple[str, list[str]]:
+    """(the canonical rope type: a key of ROPE_READERS, notes on the way there: an old name, or a
+    type the model reads as another)."""
     raw_type = scaling.get("rope_type", scaling.get("type", "default"))
     if not isinstance(raw_type, str):
         raise ConfigError(f"{scaling_key}.rope_type must be a string, got {_json_kind(raw_type)}")
@@ -1373,7 +1382,12 @@ def _given_factor(source: RopeSource) -> float | None:
     if value is None:
         return None
     name = f"{source.scaling_key}.factor"
-    factor = _number(value, name, minimum=MIN_FACTOR, maximum=MAX_FACTOR, inclusive_min=True)
+    factor = _number(value, name, minimum=0.0, maximum=MAX_FACTOR)
+    if factor < MIN_FACTOR:
+        raise ConfigError(
+            f"{name} must be >= {MIN_FACTOR:g} (a smaller factor makes theta / factor overflow into "
+            f"infinite angles), got {_short(value)}"
+        )
     if factor < 1:
         source.warnings.append(
             f"{name} is {factor:g}, below 1: the frequencies are sped up, so the context shrinks "
@@ -1456,18 +1470,24 @@ def _read_dynamic_parameters(source: RopeSource) -> TypeFields:
 
 
 def _read_yarn_parameters(source: RopeSource) -> TypeFields:
-    """YaRN: beta_fast > beta_slow (defaults 32 and 1; at least MIN_BETA turns, so that
-    L / (2 pi beta) stays finite), truncate, and the optional attention factor or DeepSeek's
-    mscale / mscale_all_dim."""
+    """YaRN: beta_fast >= beta_slow (defaults 32 and 1; at least MIN_BETA turns, so that
+    L / (2 pi beta) stays finite; equal: a one-step ramp, Kimi K2's), truncate, and the optional
+    attention factor or DeepSeek's mscale / mscale_all_dim."""
     length = _original_length(source)
     factor = _factor_or_length_ratio(source, length)
     beta_fast = _beta(source, "beta_fast") or 32.0
     beta_slow = _beta(source, "beta_slow") or 1.0
-    if not beta_slow < beta_fast:
+    if beta_fast < beta_slow:
         raise ConfigError(
             f"{source.scaling_key}.beta_fast must be greater than beta_slow, "
             f"got {beta_fast:g} and {beta_slow:g}"
         )
+    if beta_fast == beta_slow:  # Kimi K2 ships 1 and 1
+        source.notes.append(
+            f"beta_fast = beta_slow = {beta_fast:g}: the ramp is one step between the floor and ceiling of "
+            "a single correction dim, as transformers computes it"
+        )
+        beta_fast *= 1 + EQUAL_NUDGE
     truncate = source.scaling.get("truncate", True)
     if not isinstance(truncate, bool):
         raise ConfigError(f"{source.scaling_key}.truncate must be true or false, got {_json_kind(truncate)}")
@@ -1493,16 +1513,24 @@ def _beta(source: RopeSource, key: str) -> float | None:
 
 
 def _read_llama3_parameters(source: RopeSource) -> TypeFields:
-    """Llama 3.1: factor, low_freq_factor < high_freq_factor, all required."""
+    """Llama 3.1: factor, low_freq_factor <= high_freq_factor, all required (equal: a hard cutoff,
+    Llama 4's)."""
     length = _original_length(source)
     factor = _required_factor(source)
     low = _band_factor(source, "low_freq_factor")
     high = _band_factor(source, "high_freq_factor")
-    if not low < high:
+    if low > high:
         raise ConfigError(
             f"{source.scaling_key}.low_freq_factor must be less than high_freq_factor, "
             f"got {low:g} >= {high:g}"
         )
+    if low == high:  # Llama 4 ships 1 and 1
+        source.notes.append(
+            f"low_freq_factor = high_freq_factor = {low:g}: no smooth band, a hard cutoff at wavelength "
+            f"L / {low:g} = {length / low:,.0f} (longer wavelengths divided by the factor), as transformers "
+            "computes it"
+        )
+        high *= 1 + EQUAL_NUDGE
     return TypeFields(length, factor, options={"low_freq_factor": low, "high_freq_factor": high})
 
 
@@ -1689,7 +1717,7 @@ def _unread_key_warnings(reading: ModelReading, entries: list[LayerEntry]) -> li
         for key in entry.scaling:
             if key not in known:
                 warnings.append(
-                    f"{entry.scaling_key}.{_quote(key)[1:-1]} is not a key rope type {rope_type!r} reads, so "
+                    f"{entry.scaling_key}.{_key_name(key)} is not a key rope type {rope_type!r} reads, so "
                     f"it has no effect{_likely(str(key), sorted(known - {'type'}))}"
                 )
     own = {key for key in (rules.base_key, rules.partial_key, rules.rotary_dim_key) if key is not None}

@@ -67,6 +67,28 @@ def variants(pairs: int) -> dict[str, tuple[dict, dict | None]]:
                 "original_max_position_embeddings": 8192,
             },
         ),
+        "yarn-equal-betas": (
+            {},
+            {
+                "type": "yarn",
+                "factor": 32.0,
+                "beta_fast": 1.0,
+                "beta_slow": 1.0,
+                "mscale": 1.0,
+                "mscale_all_dim": 1.0,
+                "original_max_position_embeddings": 4096,
+            },
+        ),
+        "llama3-cutoff": (
+            {},
+            {
+                "rope_type": "llama3",
+                "factor": 16.0,
+                "low_freq_factor": 1.0,
+                "high_freq_factor": 1.0,
+                "original_max_position_embeddings": 8192,
+            },
+        ),
         "longrope": (
             {},
             {
@@ -95,6 +117,8 @@ READ_ALTHOUGH_REFUSED = {
     ("codegen", "llama3"): "GPT-J-style models never read rope_scaling, but transformers still validates "
     "it (llama3 needs rope_theta inside it); yarn_core ignores it with a warning",
     ("gptj", "llama3"): "as for codegen",
+    ("codegen", "llama3-cutoff"): "as for codegen's llama3",
+    ("gptj", "llama3-cutoff"): "as for codegen's llama3",
     ("ultrabert", "theta"): "transformers expects a list of rope_theta, one per layer type, and fails on a "
     "number; yarn_core reads the per-layer-type rope_parameters, which do not read a top-level rope_theta",
     ("ultravbert", "theta"): "as for ultrabert",
