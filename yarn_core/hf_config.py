@@ -7,7 +7,8 @@ size is found, which rope types it renames or refuses, its per-layer-type RoPE, 
 attention also scales the softmax by DeepSeek's mscale. Composite configs (``WRAPPERS``: vision,
 audio and speech models built around a language model) are read from the language model's sub-config
 (``text_config``). A missing or unknown ``model_type`` is read with the generic rules (``GENERIC``),
-and ``HFRope.generic_notice`` says so.
+and ``HFRope.generic_notice`` says so. tests/core/test_hf_parity.py checks every entry against that
+model type's own rotary embedding class, and lists the RoPE model types left out and why.
 
 The generic rules: ``rope_scaling`` if non-empty, else ``rope_parameters`` (key ``rope_type`` or
 ``type``; an object of objects holds per-layer-type settings); ``rope_theta`` inside the scaling dict
@@ -1726,6 +1727,7 @@ def _unread_key_warnings(reading: ModelReading, entries: list[LayerEntry]) -> li
         own.add("qk_rope_head_dim")
     top_keys = TOP_LEVEL_KEYS | own
     skeletons = {_ascii_skeleton(known): known for known in top_keys}
+    lengths = {len(known) + step for known in top_keys for step in (-1, 0, 1)}
     for key in map(str, config):
         if key in LEGACY_KEYS and key not in own:
             warnings.append(
@@ -1735,7 +1737,7 @@ def _unread_key_warnings(reading: ModelReading, entries: list[LayerEntry]) -> li
                 else f"{key} is set, but {_reader_name(reading)} does not read it (it is read by "
                 f"{LEGACY_KEYS[key]} configs)"
             )
-        elif key not in top_keys and key not in NEAR_MISS_EXCEPTIONS and len(key) <= 64:
+        elif key not in top_keys and key not in NEAR_MISS_EXCEPTIONS and len(key) in lengths:
             close = [skeletons[folded]] if (folded := _ascii_skeleton(key)) in skeletons else []
             close = close or [known for known in top_keys if len(known) >= 8 and _one_edit(key, known)]
             if close:
@@ -1771,15 +1773,15 @@ def _ascii_skeleton(key: str) -> str:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1 or a == b:
+    """a and b differ by one letter added, dropped or changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
         return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i + 1 :] == b[i + 1 :] or swapped

@@ -462,3 +462,21 @@ def test_layer_types_no_layer_uses_are_not_read():
     rope = rope_from_hf_config(config)
     assert [layer for layer, _ in rope.layer_types] == ["full_attention"]
     assert any("not read" in note and "sliding_attention" in note for note in rope.notes)
+
+
+@pytest.mark.parametrize(
+    "key, known, expected",
+    [
+        ("rope_thetaa", "rope_theta", True),  # a letter added
+        ("rope_thta", "rope_theta", True),  # dropped
+        ("rope_thetx", "rope_theta", True),  # changed
+        ("rpoe_theta", "rope_theta", True),  # two neighbours swapped
+        ("rope_theta", "rope_theta", False),
+        ("erop_theta", "rope_theta", False),  # two edits
+        ("v_head_dim", "head_dim", False),
+    ],
+)
+def test_one_typo_apart(key, known, expected):
+    from yarn_core.hf_config import _one_edit
+
+    assert _one_edit(key, known) is expected and _one_edit(known, key) is expected
