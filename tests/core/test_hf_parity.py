@@ -151,8 +151,6 @@ NOT_SWEPT = {
             "gemma4_unified_vision",
             "glm4v_moe_vision",
             "glm4v_vision",
-            "glm5_next",
-            "glm5_next_text",
             "glm5_next_vision",
             "glm_image_vision",
             "glm_image_vqmodel",
@@ -162,8 +160,6 @@ NOT_SWEPT = {
             "hy_v4_vl_vision",
             "idefics_perciever",
             "idefics_vision",
-            "inkling2",
-            "inkling2_text",
             "inkling2_vision",
             "kimi_k25_vision",
             "lfm3_vl_vision",
@@ -273,6 +269,11 @@ NOT_SWEPT = {
         "the 'proportional' rope type (zero frequencies for the pairs that do not rotate, exponent over "
         "the whole head) and per-layer head sizes (global_head_dim) are not modelled by the explorer: "
         "read as an unknown rope type",
+    ),
+    **dict.fromkeys(
+        ("glm5_next", "glm5_next_text", "inkling2", "inkling2_text"),
+        "only the vision encoder rotates; the language model uses no RoPE (GLM-5-Next passes no position "
+        "embeddings to its text layers, Inkling 2 uses a learned relative position bias)",
     ),
     "deepseek_v4": "RoPE per attention block ('main' and 'compress', compress_rope_theta), applied inside "
     "its compressor modules: not one RoPE per layer type as the explorer shows it",
