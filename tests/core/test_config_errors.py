@@ -175,11 +175,21 @@ def test_partial_rotary_factor_giving_an_odd_rotary_dim():
     assert_config_error({"head_dim": 10, "partial_rotary_factor": 0.5}, "head_dim", "partial_rotary_factor")
 
 
-@pytest.mark.parametrize("betas", [(1.0, 1.0), (1.0, 32.0), (2.0, 4.0)])
+@pytest.mark.parametrize("betas", [(1.0, 32.0), (2.0, 4.0)])
 def test_beta_fast_must_exceed_beta_slow(betas):
     fast, slow = betas
     config = with_(with_(YARN, "rope_scaling.beta_fast", fast), "rope_scaling.beta_slow", slow)
     assert_config_error(config, "beta_fast")
+
+
+def test_equal_betas_are_read_as_a_one_step_ramp():
+    # (1, 1) used to be refused here; Kimi K2 ships beta_fast = beta_slow = 1 and transformers reads
+    # it (its ramp adds 0.001 to an empty range), so refusing it was wrong (issue 15: read every
+    # config as the model's own code does)
+    config = with_(with_(YARN, "rope_scaling.beta_fast", 1.0), "rope_scaling.beta_slow", 1.0)
+    rope = rope_from_hf_config(config)
+    low, high = rope.scaled.correction_range
+    assert high - low == 1 and any("beta_fast = beta_slow = 1" in note for note in rope.notes)
 
 
 @pytest.mark.parametrize("rope_type", ["ntk", "YARN", "", "dynamic_yarn", "proportional"])
@@ -215,23 +225,61 @@ def test_scaling_dict_must_be_an_object(key, value):
     assert_config_error(config, key)
 
 
-def test_per_layer_type_rope_parameters_are_explained():
+def test_per_layer_type_rope_parameters_are_read_per_layer_type():
+    # This config used to be refused ("paste one layer type's object"). Issue 15: transformers 5's
+    # nested rope_parameters (Gemma 3, ModernBERT, ...) must be read and shown per layer type.
     config = {
         "head_dim": 128,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {
+            "full_attention": {"rope_type": "linear", "factor": 2.0, "rope_theta": 1e6},
+            "sliding_attention": {"rope_type": "default"},
+        },
+    }
+    rope = rope_from_hf_config(config)
+    assert [layer for layer, _ in rope.layer_types] == ["full_attention", "sliding_attention"]
+    assert rope.layer_type == "full_attention" and rope.factor == 2.0 and rope.base == 1e6
+    sliding = dict(rope.layer_types)["sliding_attention"]
+    assert sliding.rope_type == "default" and sliding.base == 10000.0 and sliding.layer_types == ()
+
+
+def test_per_layer_type_rope_parameters_for_a_model_with_one_rope_are_explained():
+    # a model whose rotary code reads one RoPE for every layer cannot read the nested form: refused,
+    # naming the keys and the model type
+    config = {
+        "model_type": "qwen2",
+        "hidden_size": 4096,
+        "num_attention_heads": 32,
         "max_position_embeddings": 4096,
         "rope_parameters": {
             "full_attention": {"rope_type": "default"},
             "sliding_attention": {"rope_type": "default"},
         },
     }
-    assert_config_error(config, "rope_parameters", "full_attention")
+    assert_config_error(config, "rope_parameters", "full_attention", "qwen2")
+
+
+def test_per_layer_type_rope_parameters_check_each_layer_type():
+    config = {
+        "head_dim": 128,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {"full_attention": {"rope_type": "linear"}, "sliding_attention": None},
+    }
+    assert_config_error(config, "rope_parameters.full_attention.factor")
+    config["rope_parameters"]["full_attention"]["factor"] = 2.0
+    rope = rope_from_hf_config(config)
+    assert [layer for layer, _ in rope.layer_types] == ["full_attention"]
+    assert any("sliding_attention is null" in note for note in rope.notes)
 
 
 def test_llama3_needs_ordered_band_factors():
     assert_config_error(
-        with_(LLAMA3, "rope_scaling.low_freq_factor", 4.0), "low_freq_factor", "high_freq_factor"
+        with_(LLAMA3, "rope_scaling.low_freq_factor", 5.0), "low_freq_factor", "high_freq_factor"
     )
-    assert_config_error(with_(LLAMA3, "rope_scaling.low_freq_factor", 5.0), "low_freq_factor")
+    # low = high (4 and 4) used to be refused too; Llama 4 ships low_freq_factor = high_freq_factor =
+    # 1 and transformers reads it as a hard cutoff at wavelength L / low, so refusing it was wrong
+    rope = rope_from_hf_config(with_(LLAMA3, "rope_scaling.low_freq_factor", 4.0))
+    assert set(np.unique(rope.interpolated)) == {0.0, 1.0} and any("hard cutoff" in n for n in rope.notes)
     for key in ("low_freq_factor", "high_freq_factor", "factor"):
         config = with_(LLAMA3, "rope_scaling." + key, None)
         assert_config_error(config, key)
@@ -334,6 +382,10 @@ def test_integral_floats_are_accepted_as_lengths():
 # Fuzz: random JSON-like dicts over the real field names
 
 TOP_FIELDS = [
+    "model_type",
+    "rotary_pct",
+    "rotary_emb_base",
+    "rotary_dim",
     "head_dim",
     "qk_rope_head_dim",
     "hidden_size",
@@ -360,6 +412,9 @@ SCALING_FIELDS = [
     "short_factor",
     "long_factor",
     "partial_rotary_factor",
+    "alpha",
+    "short_mscale",
+    "long_mscale",
 ]
 
 json_scalars = (
@@ -381,6 +436,34 @@ small_lists = st.integers(0, 2**32 - 1).flatmap(
     )
 )
 PLAUSIBLE = {
+    "model_type": st.sampled_from(
+        [
+            "llama",
+            "gpt_neox",
+            "phi",
+            "phi3",
+            "phimoe",
+            "deepseek_v3",
+            "gemma3_text",
+            "gemma3",
+            "modernbert",
+            "qwen2",
+            "qwen2_vl",
+            "minimax_m2",
+            "llava",
+            "hunyuan_v1_dense",
+            "gptj",
+            "gpt_oss",
+            "mellum",
+            "no_such_model",
+        ]
+    ),
+    "rotary_pct": st.floats(-0.5, 1.5) | st.sampled_from([0.25, 1.0]),
+    "rotary_emb_base": st.floats(0.5, 1e16) | st.sampled_from([1e4, 1e6]),
+    "rotary_dim": st.sampled_from([0, 1, 16, 32, 63, 64, 128, 4096]),
+    "alpha": st.floats(-1, 1e4) | st.sampled_from([0, 1000.0]),
+    "short_mscale": st.floats(-1, 3),
+    "long_mscale": st.floats(-1, 3),
     "head_dim": st.sampled_from([2, 4, 6, 8, 64, 96, 128, 127, 0, -2, 65536, 65538]),
     "qk_rope_head_dim": st.sampled_from([2, 8, 64, 63]),
     "hidden_size": st.sampled_from([0, 1, 64, 3072, 4096, 2**28, 10**12]),
@@ -390,7 +473,7 @@ PLAUSIBLE = {
     "original_max_position_embeddings": st.integers(-2, 2**41) | st.sampled_from([1, 2, 4096]),
     "partial_rotary_factor": st.floats(-0.5, 1.5) | st.sampled_from([0.25, 0.5, 1.0]),
     "rope_type": st.sampled_from(
-        ["default", "linear", "dynamic", "yarn", "llama3", "longrope", "su", "ntk", ""]
+        ["default", "linear", "dynamic", "yarn", "llama3", "longrope", "su", "ntk", "", "mrope", "xdrope"]
     ),
     "type": st.sampled_from(["linear", "dynamic", "yarn", "llama3", "longrope", "su"]),
     "factor": st.floats(-1, 1e7) | st.sampled_from([1e-300, 1, 2, 40, 1e6]),
@@ -457,6 +540,31 @@ VALID = [
         },
     },
     {"hidden_size": 4096, "num_attention_heads": 32},
+    {
+        "model_type": "gpt_neox",
+        "hidden_size": 1024,
+        "num_attention_heads": 16,
+        "max_position_embeddings": 2048,
+        "rotary_emb_base": 1000000,
+        "rotary_pct": 0.25,
+    },
+    {
+        "model_type": "gemma3_text",
+        "hidden_size": 2560,
+        "num_attention_heads": 8,
+        "head_dim": 256,
+        "max_position_embeddings": 131072,
+        "rope_local_base_freq": 10000.0,
+        "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+    },
+    {
+        "head_dim": 128,
+        "max_position_embeddings": 8192,
+        "rope_parameters": {
+            "full_attention": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 2048},
+            "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+        },
+    },
 ]
 
 
@@ -483,13 +591,16 @@ def check_result_or_config_error(config, seq_len):
         rope = rope_from_hf_config(config, seq_len)
     except ConfigError as err:
         event("ConfigError")
-        assert str(err)
+        assert str(err) and len(str(err)) < 600  # issue 15: a message quotes at most a short prefix
         return
-    event(f"computed {rope.rope_type}")
-    assert rope.inv_freq.ndim == 1 and len(rope.inv_freq) == rope.rotary_dim // 2 >= 1
-    assert np.all(np.isfinite(rope.inv_freq)) and np.all(rope.inv_freq > 0)
-    assert math.isfinite(rope.attention_factor) and rope.attention_factor > 0
-    assert np.all((rope.interpolated >= 0) & (rope.interpolated <= 1))
+    event(f"computed {rope.rope_type}" + (" per layer type" if rope.layer_types else ""))
+    assert all(len(text) < 600 for text in (*rope.notes, *rope.warnings, rope.generic_notice or ""))
+    for layer in [rope, *(layer_rope for _, layer_rope in rope.layer_types)]:
+        assert layer.inv_freq.ndim == 1 and len(layer.inv_freq) == layer.rotary_dim // 2 >= 1
+        assert np.all(np.isfinite(layer.inv_freq)) and np.all(layer.inv_freq > 0)
+        assert math.isfinite(layer.attention_factor) and layer.attention_factor > 0
+        assert math.isfinite(layer.softmax_factor) and layer.softmax_factor > 0
+        assert np.all((layer.interpolated >= 0) & (layer.interpolated <= 1))
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,6 +3,7 @@ configs of yarn-facts.md."""
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -639,3 +640,39 @@ def test_seq_len_only_matters_for_dynamic_and_longrope():
         np.testing.assert_array_equal(
             rope_from_hf_config(config, 10).inv_freq, rope_from_hf_config(config, 10**6).inv_freq
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundled real configs (assets/configs) against their own model's rotary code
+
+BUNDLED = sorted((Path(__file__).resolve().parents[2] / "assets" / "configs").glob("*.json"))
+SAME_AS = {"kimi_k2": "deepseek_v3"}
+"""Model types transformers 5.24 does not know, and the one whose code their model runs (Moonshot:
+Kimi K2 is the DeepSeek-V3 architecture). Phi-3-vision (phi3_v, remote code) is checked against
+the generic oracle instead: Phi3Config itself fails on its legacy 'su' type (standardisation does
+not move original_max_position_embeddings for it)."""
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[path.stem for path in BUNDLED])
+def test_bundled_configs_read_as_their_own_model(hf, path):
+    entry = json.loads(path.read_text())
+    assert set(entry) == {"order", "name", "source", "note", "config"} and entry["source"] and entry["note"]
+    config = entry["config"]
+    rope = rope_from_hf_config(config)
+    assert rope.generic == (config["model_type"] not in hf.MODEL_ROTARY)
+    assert not rope.warnings
+    if config["model_type"] not in hf.MODEL_ROTARY and config["model_type"] not in SAME_AS:
+        renamed = json.loads(json.dumps(config).replace('"type": "su"', '"type": "longrope"'))
+        assert_matches_hf(hf, renamed)  # the oracle's Phi3Config fails on 'su' itself, see SAME_AS
+        np.testing.assert_array_equal(rope.inv_freq, rope_from_hf_config(renamed).inv_freq)
+        return
+    model_type = SAME_AS.get(config["model_type"], config["model_type"])
+    as_model = {**config, "model_type": model_type}
+    theirs = hf.model_rope(model_type, as_model)
+    ours = dict(rope.layer_types) if rope.layer_types else {None: rope}
+    assert set(ours) == set(theirs)
+    for layer, (inv_freq, factor) in theirs.items():
+        np.testing.assert_allclose(ours[layer].inv_freq, inv_freq, rtol=HF_RTOL, atol=0)
+        assert ours[layer].attention_factor == pytest.approx(factor, rel=1e-12)
+    model = hf.model_config(model_type, as_model)
+    assert rope.softmax_factor == pytest.approx(hf.config_softmax_factor(model_type, model), rel=1e-12)
