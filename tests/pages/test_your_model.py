@@ -50,8 +50,20 @@ EXPECTED = {
         "131,072",
         math.sqrt(1 + math.log(32) / math.log(4096)),
     ),
+    # Pythia-410M: hidden 1024 / 16 heads = 64, rotary_pct 0.25 -> 16 rotated dims
+    "pythia_410m": ("default", "16", "10,000", "1", "2,048", "2,048", 1.0),
     "yarn_llama2_7b_64k": ("yarn", "128", "10,000", "16", "4,096", "not given", 1.2772589),
     "yarn_llama2_7b_128k": ("yarn", "128", "10,000", "32", "4,096", "not given", 1.3465736),
+    # Phi-2: hidden 2560 / 32 heads = 80, partial_rotary_factor 0.4 -> 32
+    "phi_2": ("default", "32", "10,000", "1", "2,048", "2,048", 1.0),
+    # Gemma 3 4B: head_dim 256, full-attention layers at base 1e6 with linear factor 8
+    "gemma3_4b": ("linear", "256", "1,000,000", "8", "131,072", "131,072", 1.0),
+    # Ministral 3 8B: yarn factor 16 from 16,384, mscale = mscale_all_dim = 1 -> cos/sin factor 1
+    "ministral3_8b_yarn": ("yarn", "128", "1,000,000", "16", "16,384", "262,144", 1.0),
+    # Kimi K2: MLA rope part 64, base 50,000, yarn factor 32 from 4,096, mscale = mscale_all_dim = 1
+    "kimi_k2": ("yarn", "64", "50,000", "32", "4,096", "131,072", 1.0),
+    # Llama 4 Scout: llama3 factor 16 from 8,192, served to 10,485,760
+    "llama4_scout": ("llama3", "128", "500,000", "16", "8,192", "10,485,760", 1.0),
 }
 DYNAMIC = {
     "hidden_size": 4096,
@@ -125,12 +137,18 @@ def test_every_bundled_config(key):
     )
 
 
+# Configs whose model reads them by rules of its own (partial rotary, MLA, per-layer types): the
+# page's numbers for these are checked against their own model class's rotary embedding in
+# tests/core/test_hf_config.py::test_bundled_configs_read_as_their_own_model.
+OWN_MODEL_RULES = {"pythia_410m", "phi_2", "gemma3_4b", "ministral3_8b_yarn", "kimi_k2", "llama4_scout"}
+
+
 def test_bundled_configs_are_what_transformers_computes():
     pytest.importorskip("transformers")
     from tests.support.hf_oracle import HF_RTOL, hf_rope
 
     at = open_page(PAGE)
-    for key in EXPECTED:
+    for key in EXPECTED.keys() - OWN_MODEL_RULES:
         at.selectbox(key="ym_bundled").set_value(key).run()
         config = bundled(key)["config"]
         if (config.get("rope_scaling") or {}).get("type") == "su":
@@ -142,6 +160,18 @@ def test_bundled_configs_are_what_transformers_computes():
             trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"], inv_freq, rtol=HF_RTOL
         )
         assert float(metrics(at)["Attention factor"]) == pytest.approx(attention, rel=1e-5), key
+
+
+def test_the_page_draws_what_the_reader_computes_for_every_bundled_config():
+    """The page's frequencies are rope_from_hf_config's (which the core tests hold to each model's
+    own rotary class), for the configs read by their model's own rules too."""
+    at = open_page(PAGE)
+    for key in OWN_MODEL_RULES:
+        at.selectbox(key="ym_bundled").set_value(key).run()
+        assert_clean(at)
+        rope = rope_from_hf_config(bundled(key)["config"])
+        drawn = trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"]
+        np.testing.assert_allclose(drawn, rope.inv_freq, rtol=1e-12)
 
 
 def test_deepseek_explains_its_softmax_mscale():
