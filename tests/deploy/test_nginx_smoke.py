@@ -7,6 +7,7 @@ nginx``), unless the environment variable CI is set: then it fails, so CI cannot
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import urllib.request
@@ -65,7 +66,9 @@ def test_a_session_runs_the_app_over_its_websocket_on_the_same_process(cluster):
             not_held = session_counts(other.url)["active"]
             return replica_of(socket), run, held, not_held
 
-    on, run, held, not_held = asyncio.run(one_session())
+    # In a thread of its own: Playwright's sync API (the browser tests) may hold this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        on, run, held, not_held = pool.submit(asyncio.run, one_session()).result()
     assert on == replica
     assert run.problems == ()
     assert (held, not_held) == (1, 0)
