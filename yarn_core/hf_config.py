@@ -469,30 +469,42 @@ MODERNBERT = LLAMA.with_(
     },
 )
 
+# Rules two model types share word for word.
+APERTUS = PARTIAL.with_(
+    base_default=12000000.0,
+    rope_default={
+        "rope_type": "llama3",
+        "rope_theta": 12000000.0,
+        "factor": 8.0,
+        "original_max_position_embeddings": 8192,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+    },
+)
+
+GPT_OSS = LLAMA.with_(
+    head_dim_default=64,
+    base_default=150000.0,
+    rope_default={
+        "rope_type": "yarn",
+        "factor": 32.0,
+        "beta_fast": 32.0,
+        "beta_slow": 1.0,
+        "truncate": False,
+        "original_max_position_embeddings": 4096,
+    },
+)
+
+NEMOTRON3_5_TRANSCRIBE = PARTIAL.with_(
+    heads_divide_hidden=True,
+    rope_default={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 0.5},
+)
+
+
 MODEL_RULES: dict[str, ModelRules] = {
     "afmoe": LLAMA.with_(head_dim_default=128),
-    "apertus": PARTIAL.with_(
-        base_default=12000000.0,
-        rope_default={
-            "rope_type": "llama3",
-            "rope_theta": 12000000.0,
-            "factor": 8.0,
-            "original_max_position_embeddings": 8192,
-            "low_freq_factor": 1.0,
-            "high_freq_factor": 4.0,
-        },
-    ),
-    "apertus1p5_text": PARTIAL.with_(
-        base_default=12000000.0,
-        rope_default={
-            "rope_type": "llama3",
-            "rope_theta": 12000000.0,
-            "factor": 8.0,
-            "original_max_position_embeddings": 8192,
-            "low_freq_factor": 1.0,
-            "high_freq_factor": 4.0,
-        },
-    ),
+    "apertus": APERTUS,
+    "apertus1p5_text": APERTUS,
     "arcee": LLAMA.with_(heads_divide_hidden=True),
     "aria_text": LLAMA.with_(heads_divide_hidden=True),
     "axk1": MLA.with_(head_dim_default=64),
@@ -596,18 +608,7 @@ MODEL_RULES: dict[str, ModelRules] = {
         partial_key="rotary_pct", partial_default=0.25, base_key="rotary_emb_base", heads_divide_hidden=True
     ),
     "gpt_neox_japanese": PARTIAL.with_(partial_key="rotary_pct", base_key="rotary_emb_base"),
-    "gpt_oss": LLAMA.with_(
-        head_dim_default=64,
-        base_default=150000.0,
-        rope_default={
-            "rope_type": "yarn",
-            "factor": 32.0,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "truncate": False,
-            "original_max_position_embeddings": 4096,
-        },
-    ),
+    "gpt_oss": GPT_OSS,
     "gptj": GPTJ,
     "gradium_phonon_tts": LLAMA.with_(heads_divide_hidden=True),
     "granite": LLAMA,
@@ -752,14 +753,8 @@ MODEL_RULES: dict[str, ModelRules] = {
     ),
     "nanochat": LLAMA,
     "nemotron": PARTIAL.with_(partial_default=0.5),
-    "nemotron3_5_transcribe_asr_audio": PARTIAL.with_(
-        heads_divide_hidden=True,
-        rope_default={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 0.5},
-    ),
-    "nemotron3_5_transcribe_word_timestamp": PARTIAL.with_(
-        heads_divide_hidden=True,
-        rope_default={"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 0.5},
-    ),
+    "nemotron3_5_transcribe_asr_audio": NEMOTRON3_5_TRANSCRIBE,
+    "nemotron3_5_transcribe_word_timestamp": NEMOTRON3_5_TRANSCRIBE,
     "nemotron3_diarization_audio": PARTIAL.with_(heads_divide_hidden=True),
     "neomme": PARTIAL.with_(
         head_dim_default=64,
@@ -783,18 +778,7 @@ MODEL_RULES: dict[str, ModelRules] = {
     ),
     "olmo_hybrid": LLAMA,
     "olmoe": LLAMA,
-    "openai_privacy_filter": LLAMA.with_(
-        head_dim_default=64,
-        base_default=150000.0,
-        rope_default={
-            "rope_type": "yarn",
-            "factor": 32.0,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "truncate": False,
-            "original_max_position_embeddings": 4096,
-        },
-    ),
+    "openai_privacy_filter": GPT_OSS,
     "paddleocr_vl_text": LLAMA.with_(head_dim_default=128, base_default=500000.0),
     "pe_audio_encoder": LLAMA.with_(head_dim_default=128, base_default=20000.0),
     "persimmon": PARTIAL.with_(partial_default=0.5),
