@@ -133,7 +133,7 @@ def test_every_bundled_config(key):
     config = entry["config"]
     rope = rope_from_hf_config(config, config.get("max_position_embeddings"))
     np.testing.assert_allclose(
-        trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"], rope.inv_freq, rtol=1e-12
+        trace(chart_by_title(at, "Frequency per pair"), "theta'_i")["y"], rope.inv_freq, rtol=1e-12
     )
 
 
@@ -170,7 +170,7 @@ def test_the_page_draws_what_the_reader_computes_for_every_bundled_config():
         at.selectbox(key="ym_bundled").set_value(key).run()
         assert_clean(at)
         rope = rope_from_hf_config(bundled(key)["config"])
-        drawn = trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"]
+        drawn = trace(chart_by_title(at, "Frequency per pair"), "theta'_i")["y"]
         np.testing.assert_allclose(drawn, rope.inv_freq, rtol=1e-12)
 
 
