@@ -36,7 +36,6 @@ UNSECTIONED = {
     "dynamic": "lesson 8 (pages/learn/dynamic.py) has no lesson.section yet",
     "compare": "the compare page (pages/compare/compare.py) has no lesson.section yet",
     "lab": "the lab page (pages/lab/lab.py) has no lesson.section yet",
-    "your_model": "the your-model page (pages/model/your_model.py) has no lesson.section yet",
 }
 
 # Per drawn (visible) chart: the rendered font sizes of its texts by role, the boxes of its title,

@@ -354,3 +354,225 @@ def test_garbage_sequence_length_in_the_url_is_clamped_with_a_note():
     assert_clean(at)
     assert at.warning and "Current sequence length" in at.warning[0].value
     assert_finite_charts(at)
+
+
+# ------------------------------------------------------------------------------------------------
+# What the reading says: warnings, the generic-rules notice, per-layer types, the softmax mscale
+
+
+def alerts(at, kind: str) -> str:
+    return "\n".join(a.value for a in getattr(at, kind))
+
+
+def yarn_inv_freq(dim: int, base: float, factor: float, original: int, fast=32.0, slow=1.0) -> np.ndarray:
+    """YaRN's frequencies as the paper's code computes them (Peng et al. 2023, with transformers'
+    floor/ceil of the correction dims): theta_i / s below the ramp, theta_i above, linear between."""
+    theta = base ** (-np.arange(0, dim, 2) / dim)
+
+    def correction_dim(turns):
+        return dim * math.log(original / (turns * 2 * math.pi)) / (2 * math.log(base))
+
+    low, high = math.floor(correction_dim(fast)), math.ceil(correction_dim(slow))
+    kept = 1 - np.clip((np.arange(dim // 2) - low) / (high - low), 0, 1)
+    return theta / factor * (1 - kept) + theta * kept
+
+
+def test_a_misspelled_rope_key_is_named_with_the_key_meant():
+    at = open_page(PAGE)
+    config = {
+        "model_type": "llama",
+        "head_dim": 128,
+        "max_position_embeddings": 16384,
+        "rope_scaling": {
+            "rope_type": "yarn",
+            "factor": 4.0,
+            "original_max_position_embeddings": 4096,
+            "beta_fats": 64,
+        },
+    }
+    at.text_area(key="ym_text").input(json.dumps(config)).run()
+    assert_clean(at)
+    warned = alerts(at, "warning")
+    assert "beta_fats" in warned and "beta_fast" in warned, warned
+    # the misspelled key has no effect: beta_fast stays 32, as YaRN's default
+    np.testing.assert_allclose(
+        trace(chart_by_title(at, "Frequency per pair"), "scaled theta'")["y"],
+        yarn_inv_freq(128, 10000.0, 4.0, 4096),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    "config, named",
+    [
+        ({"model_type": "my_new_model", "head_dim": 128, "max_position_embeddings": 4096}, "my_new_model"),
+        ({"head_dim": 128, "max_position_embeddings": 4096}, "no model_type"),
+    ],
+    ids=["unknown", "missing"],
+)
+def test_an_unknown_or_missing_model_type_says_the_generic_rules_were_used(config, named):
+    at = open_page(PAGE)
+    at.text_area(key="ym_text").input(json.dumps(config)).run()
+    assert_clean(at)
+    warned = alerts(at, "warning")
+    assert "generic" in warned and named in warned, warned
+    assert metrics(at)["Rope type"] == "default"
+
+
+def test_a_known_model_type_shows_no_generic_notice():
+    at = open_page(PAGE)
+    assert "generic" not in alerts(at, "warning")
+    assert any("model_type **llama**" in c.value for c in at.caption)
+
+
+def test_gemma_3_draws_its_sliding_and_full_attention_layers():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("gemma3_4b").run()
+    assert_clean(at)
+    told = alerts(at, "info")
+    assert "sliding_attention" in told and "full_attention" in told, told
+    spec = chart_by_title(at, "Frequency per pair")
+    theta_local = 10000.0 ** (-np.arange(0, 256, 2) / 256)  # rope_local_base_freq, never scaled
+    theta_global = 1e6 ** (-np.arange(0, 256, 2) / 256)  # rope_theta, linear factor 8
+    np.testing.assert_allclose(trace(spec, "theta'_i: full_attention")["y"], theta_global / 8, rtol=1e-12)
+    np.testing.assert_allclose(trace(spec, "theta'_i: sliding_attention")["y"], theta_local, rtol=1e-12)
+    table = at.table[0].value
+    assert list(table.columns) == ["number", "full_attention", "sliding_attention"]
+    bases = table.set_index("number").loc["base"]
+    assert (bases["full_attention"], bases["sliding_attention"]) == ("1,000,000", "10,000")
+
+
+def test_only_multi_head_latent_attention_scales_the_softmax_by_mscale_squared():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("ministral3_8b_yarn").run()
+    assert "softmax scale x mscale" not in alerts(at, "info")
+    at.selectbox(key="ym_bundled").set_value("deepseek_v3").run()
+    # DeepSeek-V3: mscale(40, 1) = 0.1 ln 40 + 1, squared in the softmax scale
+    squared = (0.1 * math.log(40) + 1) ** 2
+    told = alerts(at, "info")
+    assert "softmax scale x mscale" in told and f"{squared:.4g}" in told, told
+
+
+# ------------------------------------------------------------------------------------------------
+# A second model on the same charts
+
+
+def test_two_models_are_drawn_on_the_same_charts_and_compared_in_a_table():
+    at = open_page(PAGE)
+    at.selectbox(key="ym_bundled").set_value("llama2_7b").run()
+    at.selectbox(key="ym2_bundled").set_value("yarn_llama2_7b_64k").run()
+    assert_clean(at)
+    assert_finite_charts(at)
+    frequency = chart_by_title(at, "Frequency per pair")
+    theta = 10000.0 ** (-np.arange(0, 128, 2) / 128)
+    np.testing.assert_allclose(trace(frequency, "theta'_i: Llama 2 7B (default)")["y"], theta, rtol=1e-12)
+    np.testing.assert_allclose(
+        trace(frequency, "theta'_i: YaRN Llama 2 7B 64k (yarn)")["y"],
+        yarn_inv_freq(128, 10000.0, 16.0, 4096),
+        rtol=1e-12,
+    )
+    stretch = chart_by_title(at, "times slower")
+    names = [t["name"] for t in stretch["data"]]
+    assert any("Llama 2 7B (default)" in n for n in names) and any("64k (yarn)" in n for n in names), names
+    table = at.table[0].value.set_index("number")
+    assert list(table.columns) == ["Llama 2 7B", "YaRN Llama 2 7B 64k"]
+    assert table.loc["rope type"].tolist() == ["default", "yarn"]
+    # YaRN's attention factor 0.1 ln 16 + 1 on cos and sin
+    assert float(table.loc["attention factor (cos, sin)", "YaRN Llama 2 7B 64k"]) == pytest.approx(
+        0.1 * math.log(16) + 1, rel=1e-5
+    )
+    assert metrics(at)["Rope type"] == "default", "the numbers above are the first model's"
+
+
+def test_the_picked_models_live_in_the_url():
+    at = open_page(PAGE, {"ym_model": "qwen3_yarn", "ym_vs": "llama3_1_8b"})
+    assert_clean(at)
+    assert metrics(at)["Rope type"] == "yarn" and metrics(at)["Base"] == "1,000,000"
+    assert list(at.table[0].value.columns) == ["number", "Qwen3 + YaRN", "Llama 3.1 8B"]
+    at.selectbox(key="ym2_bundled").set_value("gemma3_4b").run()
+    assert at.query_params["ym_vs"] == "gemma3_4b" and at.query_params["ym_model"] == "qwen3_yarn"
+    at.text_area(key="ym2_text").input(at.text_area(key="ym2_text").value + " ").run()
+    assert "ym_vs" not in at.query_params, "an edited config is no longer the bundled one"
+
+
+def test_a_link_naming_no_bundled_config_says_so_and_keeps_the_default():
+    at = open_page(PAGE, {"ym_vs": "x" * 500})
+    assert_clean(at)
+    assert "is not a bundled config" in errors(at) and "x" * 30 not in errors(at)
+    assert metrics(at)["Rope type"] == "llama3"
+    assert len(at.table[0].value.columns) == 2, "no second model"
+
+
+def test_the_same_model_twice_gets_two_names():
+    at = open_page(PAGE)
+    at.selectbox(key="ym2_bundled").set_value("llama3_1_8b").run()
+    assert_clean(at)
+    assert list(at.table[0].value.columns) == ["number", "Llama 3.1 8B", "Llama 3.1 8B (second)"]
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("{bad json", "line 1, column 2"),
+        ('{"head_dim": 7}', "rotary dim"),
+        ('{"model_type": "llama", "head_dim": 128, "rope_scaling": {"type": "magic"}}', "unknown rope type"),
+    ],
+    ids=["json", "odd_dim", "rope_type"],
+)
+def test_a_bad_second_config_names_the_problem_and_keeps_the_first(text, problem):
+    at = open_page(PAGE)
+    at.text_area(key="ym2_text").input(text).run()
+    assert_clean(at)
+    assert "second config cannot be read" in errors(at) and problem in errors(at), errors(at)
+    assert metrics(at)["Rope type"] == "llama3"
+    assert len(at.table[0].value.columns) == 2, "only the first model is drawn"
+    assert_finite_charts(at)
+
+
+def test_a_bad_second_config_after_a_good_one_keeps_both_on_screen():
+    at = open_page(PAGE)
+    at.selectbox(key="ym2_bundled").set_value("qwen3_yarn").run()
+    at.text_area(key="ym2_text").input("{").run()
+    assert_clean(at)
+    assert "second config cannot be read" in errors(at)
+    assert any("last second config that worked" in c.value for c in at.caption)
+    assert list(at.table[0].value.columns) == ["number", "Llama 3.1 8B", "Qwen3 + YaRN"]
+
+
+def test_a_bad_second_upload_keeps_the_first_model():
+    at = open_page(PAGE)
+    at.file_uploader(key="ym2_upload").upload("long.json", b"[1]", "application/json").run()
+    assert_clean(at)
+    assert "long.json was not loaded" in errors(at) and "got a list" in errors(at)
+    assert metrics(at)["Rope type"] == "llama3"
+
+
+def test_an_uploaded_second_config_is_overlaid_and_can_be_removed():
+    at = open_page(PAGE)
+    data = json.dumps(DYNAMIC).encode()
+    at.file_uploader(key="ym2_upload").upload("dyn.json", data, "application/json").run()
+    assert_clean(at)
+    assert any("dyn.json (dynamic)" in t["name"] for t in chart_by_title(at, "times slower")["data"])
+    assert at.select_slider(key="ym_seq").value == 131072, "the second model's dynamic type needs l'"
+    next(b for b in at.button if "Remove the second model" in b.label).click().run()
+    assert_clean(at)
+    assert len(at.table[0].value.columns) == 2
+
+
+def test_the_model_type_table_lists_what_each_model_type_reads():
+    at = open_page(PAGE)
+    rules = next(
+        d.value for d in at.dataframe if "model_type" in d.value.columns and "base" in d.value.columns
+    )
+    rules = rules.set_index("model_type")
+    assert len(rules) > 150
+    # GPT-NeoX: rotary_pct (0.25 when absent) of each head rotates, base from rotary_emb_base
+    assert "rotary_pct" in rules.loc["gpt_neox", "rotating fraction"]
+    assert "0.25" in rules.loc["gpt_neox", "rotating fraction"]
+    assert "rotary_emb_base" in rules.loc["gpt_neox", "base"]
+    # Phi-3 reads yarn as longrope and defaults original_max_position_embeddings to 4096
+    assert "yarn as longrope" in rules.loc["phi3", "renames, refusals, defaults"]
+    assert "4,096" in rules.loc["phi3", "renames, refusals, defaults"]
+    assert rules.loc["deepseek_v3", "MLA softmax mscale"] == "yes"
+    assert rules.loc["llama", "MLA softmax mscale"] == ""
+    assert "sliding_attention" in rules.loc["gemma3_text", "per-layer types"]
