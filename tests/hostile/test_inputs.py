@@ -153,3 +153,26 @@ def test_a_damaged_shipped_checkpoint_gives_a_clear_message_in_the_lab(kind, tmp
         assets.load_shipped.cache_clear()
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("name", list(UPLOADS))
+def test_hostile_second_uploads_get_a_clear_message_and_keep_the_first_model(name):
+    data, message = UPLOADS[name]
+    at = open_page(MODEL)
+    at.file_uploader(key="ym2_upload").upload("second.json", data, "application/json").run()
+    assert_clean(at)
+    assert message in errors(at) and "second.json was not loaded" in errors(at), errors(at)
+    assert {m.label: m.value for m in at.metric}["Rope type"] == "llama3", "the first model stays"
+    assert_finite_charts(at)
+
+
+@pytest.mark.parametrize("name", list(PASTES))
+def test_hostile_second_pastes_get_a_clear_message_and_keep_the_first_model(name):
+    text, message = PASTES[name]
+    at = open_page(MODEL)
+    at.text_area(key="ym2_text").input(text).run()
+    assert_clean(at)
+    assert message in errors(at) and "second config cannot be read" in errors(at), errors(at)
+    assert all(len(line) < 2_000 for line in errors(at).splitlines()), "the message does not echo the input"
+    assert {m.label: m.value for m in at.metric}["Rope type"] == "llama3", "the first model stays"
+    assert_finite_charts(at)
