@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, open_page
+from tests.support.apptest_helpers import assert_clean, assert_finite_charts, charts, open_page
 from yarn_core.hf_config import MAX_CONFIG_BYTES
 
 MODEL = "pages/model/your_model.py"
@@ -176,3 +176,13 @@ def test_hostile_second_pastes_get_a_clear_message_and_keep_the_first_model(name
     assert all(len(line) < 2_000 for line in errors(at).splitlines()), "the message does not echo the input"
     assert {m.label: m.value for m in at.metric}["Rope type"] == "llama3", "the first model stays"
     assert_finite_charts(at)
+
+
+def test_a_second_upload_with_markup_in_its_name_is_named_without_it():
+    at = open_page(MODEL)
+    name = "<a href='javascript:alert(1)'>x</a>" + "y" * 100 + ".json"
+    at.file_uploader(key="ym2_upload").upload(name, b'{"head_dim": 64}', "application/json").run()
+    assert_clean(at)
+    traces = [t["name"] for spec in charts(at) for t in spec["data"]]
+    assert traces and not any("<" in n or ">" in n for n in traces), traces
+    assert all(len(n) < 120 for n in traces), traces  # a name of at most 32 characters, twice at most

@@ -122,7 +122,7 @@ class Slot:
         if kind == "bundled":
             edited = " (edited)" if state[self.text] != MODELS[key].text else ""
             return short_name(MODELS[key].name) + edited
-        return key if kind == "upload" else f"pasted {self.what}"
+        return legend_name(key) if kind == "upload" else f"pasted {self.what}"
 
     def inputs(self, pick_label: str, *, empty_ok: bool) -> Loaded | None:
         """The bundled-config picker (on stage while presenting), the uploader and the text box;
@@ -174,6 +174,13 @@ class Slot:
             return None
         st.caption(f"Still showing the last {self.what} that worked:")
         return Loaded(last[0], last[1], stale=True)
+
+
+def legend_name(file_name: str, limit: int = 32) -> str:
+    """An uploaded file's name as a chart legend shows it: no markup (Plotly reads tags in
+    names), at most ``limit`` characters."""
+    plain = "".join(c for c in file_name if c not in "<>&" and c.isprintable()) or "uploaded file"
+    return plain if len(plain) <= limit else plain[: limit - 3] + "..."
 
 
 def lesson_quote(text: str, limit: int = 24) -> str:
