@@ -196,7 +196,7 @@ def metrics(rope: HFRope, numbers: view.CurveNumbers) -> None:
     row[1].metric(
         "Rotary dim", rope.rotary_dim, help=f"Head size {rope.head_dim}: {numbers.pairs} rotating pairs."
     )
-    row[2].metric("Base", f"{rope.base:,.0f}" if rope.base.is_integer() else f"{rope.base:,.6g}")
+    row[2].metric("Base", view.number(rope.base))
     row[3].metric("Factor", f"{rope.factor:g}", help=f"Used at this length: {numbers.effective_factor:g}.")
     row = st.columns(4)
     row[0].metric(
@@ -224,23 +224,24 @@ def notices(name: str, rope: HFRope, numbers: view.CurveNumbers) -> None:
     reader = f"model_type **{rope.model_type}**" if rope.model_type else "the generic rules"
     st.caption(f"**{name}** is read as {reader} reads it.")
     if rope.generic_notice:
-        st.warning(f"**{name}: generic reading.** The {rope.generic_notice}.", icon="🧭")
+        notice = rope.generic_notice[0].upper() + rope.generic_notice[1:]
+        st.warning(f"**{name}: generic reading.** {notice}.", icon=":material/rule:")
     if rope.warnings:
         st.warning(
             f"**{name}: what its model would not read or is likely a mistake:**\n\n"
             + "\n".join(f"- {warning}" for warning in rope.warnings),
-            icon="⚠️",
+            icon=":material/warning:",
         )
     if len(rope.layer_types) > 1:
         kinds = ", ".join(
-            f"**{kind}** ({each.rope_type}, base {each.base:,.6g}, factor {each.factor:g})"
+            f"**{kind}** ({each.rope_type}, base {view.number(each.base)}, factor {each.factor:g})"
             for kind, each in rope.layer_types
         )
         st.info(
             f"**{name} has {len(rope.layer_types)} layer types with RoPE of their own:** {kinds}. The "
             f"numbers here are its {rope.layer_type} layers'; the charts draw every layer type and the "
             "table compares them.",
-            icon="🧱",
+            icon=":material/layers:",
         )
     for note in rope.notes:
         st.caption(f"Note: {note}.")
@@ -249,7 +250,7 @@ def notices(name: str, rope: HFRope, numbers: view.CurveNumbers) -> None:
             f"**{name}: softmax scale x mscale^2 (DeepSeek style).** Its attention also multiplies the "
             f"softmax scale by mscale(s, mscale_all_dim)^2 = {numbers.softmax_factor**2:.4g}, so logits "
             f"grow by {numbers.logit_multiplier:.4g} in all.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
 
 

@@ -153,8 +153,9 @@ def _count(value: int | None) -> str:
     return "not given" if value is None else f"{value:,}"
 
 
-def _base(value: float) -> str:
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.6g}"
+def number(value: float) -> str:
+    """A base or length as the page writes it: 1,000,000, or 1.5e+20 past what reads as digits."""
+    return f"{value:,.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
 
 
 def _table(drawn: tuple[Curve, ...], numbers: tuple[CurveNumbers, ...]) -> dict[str, list[str]]:
@@ -163,7 +164,7 @@ def _table(drawn: tuple[Curve, ...], numbers: tuple[CurveNumbers, ...]) -> dict[
         "model_type read by": [c.rope.model_type or "generic rules" for c in drawn],
         "rope type": [c.rope.rope_type for c in drawn],
         "rotary dim / head size": [f"{c.rope.rotary_dim} / {c.rope.head_dim}" for c in drawn],
-        "base": [_base(c.rope.base) for c in drawn],
+        "base": [number(c.rope.base) for c in drawn],
         "factor (used here)": [
             f"{c.rope.factor:g} ({n.effective_factor:g})" for c, n in zip(drawn, numbers, strict=True)
         ],
@@ -216,29 +217,32 @@ def _named(single: str, curve: Curve, prefix: str = "", suffix: str = "") -> str
     return f"{prefix}{curve.label}{suffix}" if curve.label else single
 
 
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return len(a) == len(b) and bool(np.allclose(a, b, rtol=1e-12, atol=0))
+
+
 def _frequency_figure(drawn: tuple[Curve, ...]) -> go.Figure:
-    """theta_i (unscaled: one dotted line per distinct base) and theta'_i (as each config
-    computes it) per pair, log scale, with the first model's interpolated and blended pairs
-    marked."""
+    """theta_i (unscaled: one dotted line per distinct base, unless a curve drawn anyway is that
+    line, as an unscaled model's is) and theta'_i (as each config computes it) per pair, log
+    scale, with the first model's interpolated and blended pairs marked."""
     fig = go.Figure()
     unscaled: list[np.ndarray] = []
     for curve in drawn:
         base = curve.rope.base_inv_freq
-        if any(len(base) == len(seen) and np.allclose(base, seen, rtol=1e-12) for seen in unscaled):
+        if any(_same(base, other) for other in [*(c.rope.inv_freq for c in drawn), *unscaled]):
             continue
+        shared = all(_same(base, c.rope.base_inv_freq) for c in drawn)
+        name = f"unscaled ({'both' if len(drawn) == 2 else 'all'})" if shared else f"unscaled: {curve.label}"
         F.add_line(
             fig,
             np.arange(len(base)),
             base,
-            name=_named("unscaled theta_i", curve, "unscaled: "),
+            name="unscaled theta_i" if len(drawn) == 1 else name,
             color=F.MUTED,
             dash=UNSCALED_DASHES[len(unscaled) % len(UNSCALED_DASHES)],
             hover="%{y:.4g} rad/token",
         )
         unscaled.append(base)
-    if len(unscaled) == 1 and len(drawn) > 1:
-        fig.data[0].name = "unscaled (both)"
-        fig.data[0].hovertemplate = "unscaled: %{y:.4g} rad/token<extra></extra>"
     for curve, color in zip(drawn, _colors(drawn), strict=True):
         kind = curve.rope.rope_type
         F.add_line(
