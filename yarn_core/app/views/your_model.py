@@ -201,12 +201,14 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def _colors(drawn: tuple[Curve, ...]) -> list[str]:
-    """Each curve's method colour, or a spare one when an earlier curve already has it."""
+    """Each curve's method colour, or a spare one when an earlier curve already has it (or it is
+    the grey of the unscaled lines, as plain RoPE's is)."""
     used: list[str] = []
     for curve in drawn:
         color = F.METHOD_COLORS[curve.rope.method]
-        if color in used:
-            color = next(c for c in (*SPARE_COLORS, *F.METHOD_COLORS.values()) if c not in used)
+        if color in used or color == F.MUTED:
+            spares = (*SPARE_COLORS, *F.METHOD_COLORS.values())
+            color = next(c for c in spares if c not in used and c != F.MUTED)
         used.append(color)
     return used
 
