@@ -165,7 +165,7 @@ class Slot:
             state[self._key("last_good")] = None
             return None
         config, error = view.read_config(state[self.text])
-        if error is None:
+        if config is not None:
             state[self._key("last_good")] = (self.name(), config)
             return Loaded(self.name(), config, stale=False)
         st.error(f"**The {self.what} cannot be read.** {error}", icon="🚫")

@@ -39,15 +39,23 @@ def _head_size(rules: ModelRules) -> str:
 
 
 def _fraction(rules: ModelRules) -> str:
+    """The keys read for the rotating fraction, first found wins (after the scaling dict's own
+    partial_rotary_factor), and the default."""
+    keys = [rules.partial_key] if rules.partial_key else []
     if rules.rotary_dim_key:
-        return f"{rules.rotary_dim_key} / head size (default {rules.rotary_dim_default})"
-    if rules.partial_key is None:
-        return "only the scaling dict's partial_rotary_factor"
-    text = f"{rules.partial_key} (default {rules.partial_default or 1:g})"
+        keys.append(f"{rules.rotary_dim_key} / head size")
+    if rules.rotary_dim_default is not None:
+        default = f"{rules.rotary_dim_key} {rules.rotary_dim_default}"
+    else:
+        default = f"{rules.partial_default or 1:g}"
+    read = ", else ".join(keys) if keys else "only the scaling dict's partial_rotary_factor"
+    text = f"{read} (default {default})"
     return text if rules.default_partial else text + "; unscaled RoPE rotates the whole head"
 
 
 def _base(rules: ModelRules) -> str:
+    if rules.base_key is None and not rules.scaling_keys:
+        return f"fixed at {_number(rules.base_default)}"
     if rules.base_key is None:
         return f"the scaling dict's rope_theta (default {_number(rules.base_default)})"
     return f"{rules.base_key} (default {_number(rules.base_default)})"
