@@ -10,6 +10,8 @@ torch-free, as the lesson pages' import check requires.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -21,7 +23,7 @@ from plotly.subplots import make_subplots
 from ...rope import inverse_frequencies, rotations_within
 from ...scaling import METHODS, correction_dim
 from .. import figures as F
-from ..assets import real_models
+from ..assets import ASSETS, real_models
 
 if TYPE_CHECKING:
     from ...lab import ModelConfig, Scaling
@@ -922,28 +924,26 @@ def language_position_figure(results, variants: tuple[str, ...], *, title: str, 
     return fig.update_yaxes(rangemode="tozero")
 
 
-def language_length_figure(
-    results, variants: tuple[str, ...], *, title: str, tuned: bool = False, height=380
-):
-    """Held-out bits/char over whole windows of length T: the mean over seeds with a bar from the
-    best to the worst seed; zero-shot at s = T / L, or (``tuned``) fine-tuned at 4L and kept at s = 4."""
-    runs = {k: v.tuned for k, v in results.finetune.items()} if tuned else results.zero_shot
-    L, x = results.train_length, np.asarray(results.lengths, dtype=float)
+def _length_figure(runs: dict, lengths, trained: int, *, title: str, height: int) -> go.Figure:
+    """Bits/char over whole windows of length T per method: ``runs`` maps a method key to (label,
+    yarn_core method, values per seed and length); mean with a bar from the best to the worst seed."""
+    x = np.asarray(lengths, dtype=float)
     fig = go.Figure()
-    F.shade_window(fig, 0, L, "trained")
-    for key in variants:
-        run, color = runs[key], _language_color(runs, key)
-        spread = run.by_length
+    F.shade_window(fig, 0, trained, "trained")
+    for key, (label, method, values) in runs.items():
+        values = np.asarray(values, dtype=float)
+        mean, low, high = values.mean(axis=0), values.min(axis=0), values.max(axis=0)
+        color = F.METHOD_COLORS[method]
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=spread.mean,
-                name=run.label,
+                y=mean,
+                name=label,
                 mode="lines+markers",
                 line={"color": color, "dash": LANGUAGE_DASH.get(key), "width": 2.5},
                 marker={"color": color, "size": 7},
-                error_y=_error_bars(spread.mean, spread.low, spread.high) | {"color": color},
-                hovertemplate=f"{run.label}: %{{y:.3f}}<extra></extra>",
+                error_y=_error_bars(mean, low, high) | {"color": color},
+                hovertemplate=f"{label}: %{{y:.3f}}<extra></extra>",
             )
         )
     F.base_layout(
@@ -956,22 +956,43 @@ def language_length_figure(
     return fig.update_xaxes(tickvals=list(x), range=[0, x[-1] * 1.04]).update_yaxes(rangemode="tozero")
 
 
+def language_length_figure(
+    results, variants: tuple[str, ...], *, title: str, tuned: bool = False, height=380
+):
+    """Held-out bits/char over whole windows of length T, mean and range over seeds: zero-shot at
+    s = T / L, or (``tuned``) fine-tuned at 4L and kept at s = 4."""
+    source = {k: v.tuned for k, v in results.finetune.items()} if tuned else results.zero_shot
+    runs = {
+        key: (source[key].label, source[key].scaling.method, source[key].by_length.values) for key in variants
+    }
+    return _length_figure(runs, results.lengths, results.train_length, title=title, height=height)
+
+
+@functools.cache
+def _shipped_language() -> dict:
+    """shakespeare.json as plain JSON, read without the lab package (so without torch)."""
+    return json.loads((ASSETS / "lab" / "shakespeare.json").read_text())
+
+
 def real_model_figure(methods: tuple[str, ...]) -> go.Figure:
     """What ``methods`` (keys of the lab's language variants: none, linear, ntk, ntk_by_parts, yarn,
     dynamic_ntk, dynamic_yarn) do to a real (tiny) model: the shipped held-out bits/char of the
     Shakespeare model against evaluation length, zero-shot at s = T / L, mean and range over seeds,
-    the trained window shaded. Small, for the end of a lesson. Reads the shipped results itself
-    (no torch), so a lesson page only passes the method keys."""
-    from ...lab.results import load_language_results
-
-    results = load_language_results()
-    keys = tuple(dict.fromkeys(("none", *methods)))
-    known = tuple(key for key in keys if key in results.zero_shot)
-    L = results.train_length
-    return language_length_figure(
-        results,
-        known,
-        title=f"A real model: character-level Shakespeare, trained at L = {L} (held-out plays)",
+    the trained window shaded; plain RoPE is always drawn for reference. Small, for the end of a
+    lesson; reads assets/lab/shakespeare.json itself (no torch), so a page passes only the keys."""
+    raw = _shipped_language()
+    settings, variants = raw["settings"], raw["variants"]
+    keys = [key for key in dict.fromkeys(("none", *methods)) if key in raw["zero_shot"]]
+    runs = {
+        key: (variants[key]["label"], variants[key]["scaling"]["method"], raw["zero_shot"][key]["by_length"])
+        for key in keys
+    }
+    L = settings["train_length"]
+    return _length_figure(
+        runs,
+        settings["lengths"],
+        L,
+        title=f"A real model: Shakespeare characters, trained at L = {L}, on plays it never saw",
         height=320,
     )
 
@@ -1109,3 +1130,8 @@ def per_seed(values: tuple[int | None, ...], seeds: tuple[int, ...], steps_run: 
         f"seed {seed}: " + (f"not within {steps_run}" if v is None else f"{v}")
         for seed, v in zip(seeds, values, strict=True)
     )
+
+
+def mean_steps(values: tuple[int | None, ...], steps_run: int) -> float:
+    """Mean steps to recover over seeds, a seed that never did counted as one step past the run."""
+    return float(np.mean([steps_run + 1 if v is None else v for v in values]))
