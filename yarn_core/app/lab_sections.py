@@ -644,14 +644,12 @@ def language_break(results) -> None:
     n = view.language_numbers(results)
     L = results.train_length
     st.markdown(f"""
-Inside its window the model pays **{n.in_window:.2f}** bits per character (seeds {n.in_window_range[0]:.2f}
-to {n.in_window_range[1]:.2f}). Read a longer passage with the same rotations and the loss jumps the moment
+Inside its window the model pays **{n.in_window:.2f}** bits per character (seeds {n.in_window_range[0]:.3f}
+to {n.in_window_range[1]:.3f}). Read a longer passage with the same rotations and the loss jumps the moment
 the position passes L = {L}: **{n.zero["none"][0]:.2f}** bits/char over {2 * L} characters,
 **{n.zero["none"][1]:.2f}** over {4 * L}, **{n.zero["none"][2]:.2f}** over {8 * L}.
 """)
-    fig = view.language_position_figure(
-        results, ("none",), title=f"Plain RoPE past L = {L}: bits/char by position, every seed (held-out)"
-    )
+    fig = view.language_position_figure(results, ("none",), title=f"Plain RoPE past L = {L}, every seed")
     lesson.chart(
         fig,
         alt="Line chart: plain RoPE's bits per character is flat up to position 128, then climbs.",
@@ -676,7 +674,7 @@ YaRN keeps the fast pairs as trained and interpolates only the slow ones.
             view.language_length_figure(
                 results,
                 view.LANGUAGE_ZERO_SHOT,
-                title="Zero-shot: bits/char against evaluation length (s = T / L)",
+                title="Zero-shot bits/char, s = T / L",
             ),
             alt="Line chart of bits per character against evaluation length for every method, zero-shot.",
             key="lab_lm_zero",
@@ -803,7 +801,7 @@ def language_details(results) -> None:
     L = results.train_length
     lesson.chart(
         view.language_position_figure(
-            results, view.LANGUAGE_ZERO_SHOT, title="Zero-shot, every method: bits/char by position at s = 8"
+            results, view.LANGUAGE_ZERO_SHOT, title="Every method zero-shot, s = 8"
         ),
         alt="Line chart of bits per character by position to 1024 for every method, zero-shot.",
         key="lab_lm_positions",
@@ -816,11 +814,11 @@ def language_details(results) -> None:
         view.language_length_figure(
             results,
             tuple(results.finetune),
-            title="Fine-tuned at 4L, s kept at 4: bits/char against length",
+            title="Fine-tuned at 4L, s kept at 4",
             tuned=True,
         ),
         alt="Line chart of bits per character against evaluation length for the four fine-tuned models.",
-        key="lab_lm_tuned",
+        key="lab_lm_tuned_lengths",
     )
 
 

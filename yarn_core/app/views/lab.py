@@ -992,7 +992,7 @@ def real_model_figure(methods: tuple[str, ...]) -> go.Figure:
         runs,
         settings["lengths"],
         L,
-        title=f"A real model: Shakespeare characters, trained at L = {L}, on plays it never saw",
+        title=f"A real model (Shakespeare, L = {L})",
         height=320,
     )
 
@@ -1021,7 +1021,7 @@ def language_recovery_figure(results) -> go.Figure:
     factor = results.settings["finetune_factor"]
     F.base_layout(
         fig,
-        title=f"Fine-tuned at {factor * results.train_length} characters (s = {factor}), every seed",
+        title=f"Fine-tuned at {factor}L (s = {factor}), every seed",
         x_title="fine-tune step",
         y_title=f"bits/char at T = {factor * results.train_length}",
     )
@@ -1036,7 +1036,7 @@ def published_pi_figure(published: dict) -> go.Figure:
         F.add_line(fig, table["steps"], values, name=f"PI, {name}", color=color, mode="lines+markers")
     F.base_layout(
         fig,
-        title="Published: PI fine-tuning LLaMA 7B (PI Table 3)",
+        title="Paper: PI Table 3, LLaMA 7B",
         x_title="fine-tune step",
         y_title="perplexity (PG19)",
         log_y=True,
@@ -1062,7 +1062,7 @@ def published_yarn_figure(published: dict) -> go.Figure:
     F.shade_window(fig, 0, 4096, "trained (4,096)")
     F.base_layout(
         fig,
-        title="Published: Llama 2 7B fine-tuned to 8k (YaRN Table 1)",
+        title="Paper: YaRN Table 1, Llama 2 7B",
         x_title="evaluation length (tokens)",
         y_title="perplexity (Proof-pile)",
         height=380,
