@@ -492,3 +492,28 @@ def test_live_language_evaluation_is_quick_and_finite(first_view):
     caption = next(c.value for c in first_view.caption if "shipped held-out windows" in c.value)
     seconds = float(caption.split("windows, ")[1].split(" s;")[0])
     assert seconds < 5.0, caption
+
+
+def test_real_model_figure_draws_the_shipped_zero_shot_numbers_without_torch():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from yarn_core.app.views.lab import real_model_figure; "
+        "real_model_figure(('linear', 'yarn')); print('torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+    from yarn_core.app.views.lab import real_model_figure
+
+    fig = real_model_figure(("ntk", "yarn"))
+    names = [t.name for t in fig.data]
+    assert names == ["Plain RoPE", "NTK-aware", "YaRN"]
+    for t, key in zip(fig.data, ("none", "ntk", "yarn"), strict=True):
+        values = np.asarray(LANGUAGE["zero_shot"][key]["by_length"], dtype=float)
+        np.testing.assert_allclose(t.y, values.mean(axis=0))
+        np.testing.assert_allclose(t.error_y.array, values.max(axis=0) - values.mean(axis=0))
+    assert [shape.x1 for shape in fig.layout.shapes] == [LANGUAGE["settings"]["train_length"]]
