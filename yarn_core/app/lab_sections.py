@@ -832,7 +832,6 @@ def language_demo(lm) -> None:
     """The lead demo in presenter-mode steps: breaks past L, YaRN holds, a fine-tune recovers,
     then the samples, the live controls and the details."""
     published_numbers = published()
-    language_intro(lm)
     L = lm.train_length
     with lesson.section(
         f"1. A Shakespeare model breaks past its window (L = {L})",
@@ -840,6 +839,7 @@ def language_demo(lm) -> None:
         chart="lab_lm_break",
         level=2,
     ):
+        language_intro(lm)
         language_break(lm)
     with lesson.section(
         "2. YaRN holds it without any training",
