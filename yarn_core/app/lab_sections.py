@@ -699,7 +699,7 @@ def language_recovery(results, published: dict) -> None:
     steps = n.steps_run
     lines = "\n".join(
         f"- **{results.finetune[key].tuned.label}**: {n.tuned[key]:.2f} bits/char at {factor * L} after "
-        f"{steps} steps; within 5% of the in-window score at step "
+        f"{steps} steps; steps to within 5% of the in-window score, "
         f"{view.per_seed(n.steps_to_within[key], n.seeds, steps)}."
         for key in results.finetune
     )
