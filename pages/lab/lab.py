@@ -5,7 +5,7 @@ section (``yarn_core.app.lab_sections``) writes its text and draws what ``views/
 import streamlit as st
 
 from yarn_core.app import lab_sections as section
-from yarn_core.app import params
+from yarn_core.app import lesson, params
 from yarn_core.app.views import lab as view
 
 st.title("Lab: a tiny model breaks past its training length, and recovers")
@@ -141,25 +141,35 @@ HEAD = params.Param(
     "lab_attn_head", "Head", facts.default_head, kind="int", minimum=0, maximum=facts.last_head, step=1
 )
 
+lm = section.open_language()
+if lm is not None:
+    section.language_demo(lm)
+
+st.header("The same story on two synthetic tasks")
 section.introduction(lab)
 
-st.header("1. The failure: plain RoPE past L")
-section.failure(lab)
+with lesson.section(
+    "4. The failure: plain RoPE past L",
+    "Passkey and copy collapse past the trained length.",
+    chart="lab_fail_heat",
+    level=2,
+):
+    section.failure(lab)
 
-st.header("2. Scaling without training")
-section.scaling_intro(lab)
-section.scaling(lab, SCALING)
-st.subheader("Every method, every seed (shipped)")
-section.every_method(lab)
-st.subheader("The trap: the paper's beta at a small L")
-section.trap(lab)
+with lesson.section("5. Scaling without training", "Pick a method and watch the shipped model read longer."):
+    section.scaling_intro(lab)
+    section.scaling(lab, SCALING)
+with lesson.section("Every method, every seed (shipped)", "Zero-shot, every shipped variant and seed."):
+    section.every_method(lab)
+with lesson.section("The trap: the paper's beta at a small L", "beta = 32 keeps no pair when L is small."):
+    section.trap(lab)
 
-st.header("3. Recovery: a short fine-tune")
-task = params.param_widget(TASK)
-section.recovery(lab, task, FINE_TUNE)
-section.past_the_fine_tune(lab, task, RESCALE)
-section.from_scratch(lab, task, PRETRAIN_STEPS, FINE_TUNE.seed)
+with lesson.section("6. Recovery: a short fine-tune", "Fine-tune at 4L and watch the metric come back."):
+    task = params.param_widget(TASK)
+    section.recovery(lab, task, FINE_TUNE)
+    section.past_the_fine_tune(lab, task, RESCALE)
+    section.from_scratch(lab, task, PRETRAIN_STEPS, FINE_TUNE.seed)
 
-st.header("4. Why: what attention sees")
-section.why(lab, ATTN_TASK, LAYER, HEAD)
-section.takeaway(lab)
+with lesson.section("7. Why: what attention sees", "Attention maps inside and past the window."):
+    section.why(lab, ATTN_TASK, LAYER, HEAD)
+    section.takeaway(lab)

@@ -35,7 +35,6 @@ UNSECTIONED = {
     "yarn": "lesson 7 (pages/learn/yarn.py) has no lesson.section yet",
     "dynamic": "lesson 8 (pages/learn/dynamic.py) has no lesson.section yet",
     "compare": "the compare page (pages/compare/compare.py) has no lesson.section yet",
-    "lab": "the lab page (pages/lab/lab.py) has no lesson.section yet",
 }
 
 # Per drawn (visible) chart: the rendered font sizes of its texts by role, the boxes of its title,

@@ -65,7 +65,7 @@ def test_first_view_renders_from_the_shipped_assets(first_view):
     at = first_view
     assert not at.error, [e.value for e in at.error]
     assert_finite_charts(at)
-    info = at.info[0].value
+    info = next(i.value for i in at.info if "not the sidebar settings" in i.value)
     from yarn_core.lab import load_shipped
 
     config = load_shipped("passkey").config
@@ -153,10 +153,11 @@ def test_recovery_chart_shows_the_mean_and_spread_of_every_seed(first_view):
         curves = np.array(entry["curves"])
         line = next(t for t in spec["data"] if t.get("name") == label)
         np.testing.assert_allclose(line["y"], curves.mean(axis=0), atol=1e-12)
-        band = next(t for t in spec["data"] if t.get("name") == f"{label} (min to max)")
-        np.testing.assert_allclose(
-            band["y"], np.concatenate([curves.max(axis=0), curves.min(axis=0)[::-1]]), atol=1e-12
-        )
+        seeds = [t for t in spec["data"] if t.get("name") == f"{label} (one seed)"]
+        assert len(seeds) == len(curves), "every seed drawn as its own thin line, no translucent band"
+        for seed_line, curve in zip(seeds, curves, strict=True):
+            np.testing.assert_allclose(seed_line["y"], curve, atol=1e-12)
+    assert not any(t.get("fill") for t in spec["data"])
     after = table(first_view, "lab_table_finetuned")
     for row, entry in enumerate(RESULTS["finetune"]["passkey"].values()):
         finals = np.array([s["by_length"] for s in entry["final"]])
@@ -319,7 +320,7 @@ def test_every_lab_slider_at_either_end(end):
 def test_the_shared_settings_do_not_change_the_lab(first_view):
     at = open_page(LAB, {"d": "512", "base": "1e7", "L": "1048576", "s": "128"})
     assert_clean(at)
-    assert at.info[0].value == first_view.info[0].value
+    assert [i.value for i in at.info] == [i.value for i in first_view.info]
     np.testing.assert_array_equal(
         heatmap_z(chart_by_title(at, "Passkey accuracy, plain RoPE")),
         heatmap_z(chart_by_title(first_view, "Passkey accuracy, plain RoPE")),
@@ -418,3 +419,102 @@ def test_a_busy_lab_says_so_on_the_page_instead_of_stalling(monkeypatch):
     message = "\n".join(e.value for e in at.error)
     assert "This setting could not be evaluated: The lab is busy" in message, message
     assert chart_by_title(at, "Passkey accuracy, plain RoPE") and chart_by_title(at, "Recovery at")
+
+
+# ----------------------------------------------------------------------------------------------
+# The lead demo: the Shakespeare model (assets/lab/shakespeare.json, read here with json)
+
+LANGUAGE = json.loads((ROOT / "assets" / "lab" / "shakespeare.json").read_text())
+
+
+def test_the_lab_leads_with_the_language_demo_in_order(first_view):
+    titles = [spec["layout"]["title"]["text"] for spec in charts(first_view)]
+    first_synthetic = next(i for i, t in enumerate(titles) if "Passkey accuracy, plain RoPE" in t)
+    demo = [i for i, t in enumerate(titles) if "bits/char" in t or "Paper:" in t]
+    assert demo and max(demo[:5]) < first_synthetic, titles
+    assert (
+        "Plain RoPE past L = 128" in titles[0]
+        and "Zero-shot" in titles[1]
+        and "Fine-tuned at 4L" in titles[3]
+    )
+    intro = first_view.info[0].value
+    assert "Macbeth" in intro and "Twelfth Night" in intro and "The Tempest" in intro
+
+
+def test_the_break_chart_is_the_shipped_mean_with_every_seed_drawn(first_view):
+    spec = chart_by_title(first_view, "Plain RoPE past L")
+    shipped = np.asarray(LANGUAGE["zero_shot"]["none"]["by_position"], dtype=float)
+    mean = next(t for t in spec["data"] if t.get("name") == "Plain RoPE")
+    np.testing.assert_allclose(mean["y"], shipped.mean(axis=0), rtol=1e-12)
+    seeds = [t for t in spec["data"] if "(one seed)" in str(t.get("name"))]
+    assert len(seeds) == len(LANGUAGE["settings"]["seeds"])
+    assert any(shape.get("type") == "rect" and shape["x1"] == 128 for shape in spec["layout"]["shapes"])
+
+
+def test_the_zero_shot_chart_has_a_range_bar_per_method_and_seed_spread(first_view):
+    spec = chart_by_title(first_view, "Zero-shot bits/char")
+    yarn = trace(spec, "YaRN")
+    values = np.asarray(LANGUAGE["zero_shot"]["yarn"]["by_length"], dtype=float)
+    np.testing.assert_allclose(yarn["y"], values.mean(axis=0))
+    np.testing.assert_allclose(
+        trace_array_or_list(yarn["error_y"]["array"]), values.max(axis=0) - values.mean(axis=0), atol=1e-12
+    )
+
+
+def trace_array_or_list(value):
+    from yarn_core.app.figures import trace_array
+
+    return trace_array(value) if isinstance(value, dict) else np.asarray(value, dtype=float)
+
+
+def test_recovery_text_reads_per_seed_and_matches_the_shipped_steps(first_view):
+    text = " ".join(m.value for m in first_view.markdown)
+    for key, entry in LANGUAGE["finetune"].items():
+        for seed, step in zip(LANGUAGE["settings"]["seeds"], entry["steps_to_within"], strict=True):
+            expected = f"seed {seed}: " + (
+                f"not within {LANGUAGE['settings']['finetune_schedule']['steps']}"
+                if step is None
+                else str(step)
+            )
+            assert expected in text, (key, expected)
+
+
+def test_the_shipped_samples_sit_side_by_side(first_view):
+    texts = [t.value.strip() for t in first_view.text]
+    for kind in ("zero_shot", "finetuned"):
+        for sample in LANGUAGE["samples"][kind].values():
+            assert sample.strip() in texts
+
+
+def test_live_language_evaluation_is_quick_and_finite(first_view):
+    metric = next(m for m in first_view.metric if "bits/char at T = 512" in m.label)
+    value = float(metric.value)
+    assert math.isfinite(value) and 1.0 < value < 6.0
+    caption = next(c.value for c in first_view.caption if "shipped held-out windows" in c.value)
+    seconds = float(caption.split("windows, ")[1].split(" s;")[0])
+    assert seconds < 5.0, caption
+
+
+def test_real_model_figure_draws_the_shipped_zero_shot_numbers_without_torch():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from yarn_core.app.views.lab import real_model_figure; "
+        "real_model_figure(('linear', 'yarn')); print('torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+    from yarn_core.app.views.lab import real_model_figure
+
+    fig = real_model_figure(("ntk", "yarn"))
+    names = [t.name for t in fig.data]
+    assert names == ["Plain RoPE", "NTK-aware", "YaRN"]
+    for t, key in zip(fig.data, ("none", "ntk", "yarn"), strict=True):
+        values = np.asarray(LANGUAGE["zero_shot"][key]["by_length"], dtype=float)
+        np.testing.assert_allclose(t.y, values.mean(axis=0))
+        np.testing.assert_allclose(t.error_y.array, values.max(axis=0) - values.mean(axis=0))
+    assert [shape.x1 for shape in fig.layout.shapes] == [LANGUAGE["settings"]["train_length"]]

@@ -10,6 +10,7 @@ into a message on the page.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import threading
 import time
@@ -489,3 +490,84 @@ def attention(task: str, layer: int, head: int) -> AttentionMaps:
         yarn_inside=float(by[yarn, factor * L][:L].mean()),
         yarn_past=float(by[yarn, factor * L][L:].mean()),
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The language model (Shakespeare): shipped results, live evaluation and generation
+
+LANGUAGE_LIVE_WINDOWS = 8  # held-out windows per live evaluation: under a second at 4L on one core
+LANGUAGE_SAMPLE_CHARS = 160  # characters a live "generate now" writes (a forward pass each)
+
+
+def language_results():
+    """assets/lab/shakespeare.json, read once (raises LabError if it is missing or damaged)."""
+    from ..lab.results import load_language_results
+
+    lab()
+    return load_language_results()
+
+
+@dataclass(frozen=True)
+class LanguageScore:
+    """Live bits/char of a shipped Shakespeare model on the first held-out windows."""
+
+    bits: float
+    windows: int
+    length: int
+    seconds: float
+    scaling: dict
+
+
+@functools.cache
+def _language_checkpoint(variant: str):
+    """A shipped seed-0 Shakespeare checkpoint, loaded once per process (frozen, shared)."""
+    from ..lab.assets import ASSET_DIR
+    from ..lab.checkpoint import load_checkpoint
+    from ..lab.language_build import checkpoint_name
+
+    return load_checkpoint(ASSET_DIR / checkpoint_name(variant), task="shakespeare")
+
+
+def language_scaling(method: str, factor: float, alpha: float, beta: float, mscale: float):
+    return lab().Scaling(
+        method, factor=float(factor), beta_slow=float(alpha), beta_fast=float(beta), mscale=float(mscale)
+    )
+
+
+def language_evaluate(
+    method: str, factor: float, alpha: float, beta: float, mscale: float, length: int, tuned: str = "base"
+) -> LanguageScore:
+    """Bits/char of the shipped seed-0 model (``tuned``: base, or a method fine-tuned at 4L) on the
+    first LANGUAGE_LIVE_WINDOWS of the shipped 64 held-out windows of length T."""
+    from ..lab import language
+
+    scaling = language_scaling(method, factor, alpha, beta, mscale)
+    start = time.perf_counter()
+    with live_slot():
+        model = _language_checkpoint(tuned).model
+        bits = language.bits_per_window(model, scaling, int(length), first=LANGUAGE_LIVE_WINDOWS)
+    return LanguageScore(
+        float(bits.mean()),
+        LANGUAGE_LIVE_WINDOWS,
+        int(length),
+        round(time.perf_counter() - start, 2),
+        scaling.to_dict(),
+    )
+
+
+def language_generate(method: str, factor: float, tuned: bool, seed: int, temperature: float) -> str:
+    """Continue the shipped prompt (2L held-out characters) by LANGUAGE_SAMPLE_CHARS characters with
+    the seed-0 base model, or the one fine-tuned with ``method`` (when it was), at s = factor."""
+    from ..lab import language
+
+    scaling = language.default_scaling(method, factor)
+    variant = method if tuned and method in language.FINETUNED else "base"
+    with live_slot():
+        return language.generate(
+            _language_checkpoint(variant),
+            scaling,
+            language.sample_prompt(),
+            LANGUAGE_SAMPLE_CHARS,
+            temperature=float(temperature),
+            seed=int(seed),
+        )

@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import streamlit as st
 
 from . import lab_jobs as jobs
@@ -308,11 +309,11 @@ def trap(lab: Lab) -> None:
     copy, passkey = shown.copy_at, shown.passkey_at
     lesson.narrative(f"""
 The fastest pair turns once every 2 pi tokens, whatever the model, so inside L = {L} no pair makes more than
-L / (2 pi) = **{shown.max_turns:.1f}** turns. The paper's beta = 32 was chosen for LLaMA, whose
-L = {shown.llama_length:,} lets the fastest pair turn {shown.llama_turns:.0f} times. Here the paper's ramp
-with beta = 32 reaches at most gamma = **{t32.max_gamma:.2f}**: it keeps **{t32.kept}** pairs and mostly
-interpolates all of them, so YaRN degenerates into *Position Interpolation plus temperature*. Scaled to L
-(beta = {t8.beta:g}) it keeps {t8.kept} and works as meant.
+L / (2 pi) = **{shown.max_turns:.1f}** turns. The paper's beta = 32 was chosen for Llama 2 (LLaMA 1 had
+L = 2,048), whose L = {shown.llama_length:,} lets the fastest pair turn {shown.llama_turns:.0f} times. Here
+the paper's ramp with beta = 32 reaches at most gamma = **{t32.max_gamma:.2f}**: it keeps **{t32.kept}**
+pairs and mostly interpolates all of them, so YaRN degenerates into *Position Interpolation plus
+temperature*. Scaled to L (beta = {t8.beta:g}) it keeps {t8.kept} and works as meant.
 """)
     lesson.chart(
         shown.figure,
@@ -356,14 +357,18 @@ def recovery(lab: Lab, task: str, controls: FineTuneControls) -> None:
     lesson.narrative(f"""
 Each base model is fine-tuned at {s.finetune_length} tokens (s = {s.finetune_factor}) for
 {s.finetune_schedule.steps} steps with each method; the metric is measured every {s.curve_every} steps on
-{s.curve_samples} fixed sequences. The band spans the seeds ({f.seeds}), the line is their mean. Recovered
-means reaching {shown.target:g} ({"accuracy at least" if task == "passkey" else "loss at most"} that).
+{s.curve_samples} fixed sequences. Each thin line is one seed ({f.seeds}), the thick line their mean.
+Recovered means reaching {shown.target:g}
+({"accuracy at least" if task == "passkey" else "loss at most"} that).
 """)
     st.markdown(
         "Steps to recover, per seed: "
         + "; ".join(
-            f"**{r.label}** "
-            + ", ".join("not within " + str(r.last_step) if n is None else str(n) for n in r.steps_to_target)
+            f"**{r.label}**: "
+            + ", ".join(
+                f"seed {seed} " + (f"not within {r.last_step}" if n is None else f"at step {n}")
+                for seed, n in zip(lab.results.settings.seeds, r.steps_to_target, strict=True)
+            )
             for r in shown.variants.values()
         )
         + "."
@@ -566,3 +571,293 @@ def takeaway(lab: Lab) -> None:
         f"{t.tuned_yarn:.0%}). Past the length it was tuned for every model fails again unless its scale is "
         "raised, and YaRN's beta must suit the model's L."
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The lead demo: a character-level Shakespeare model (shakespeare.json, and live on seed 0)
+
+LM_METHOD = params.Param(
+    "lab_lm_method",
+    "Method",
+    "yarn",
+    kind="choice",
+    options=("none", "linear", "ntk", "ntk_by_parts", "yarn", "dynamic_ntk", "dynamic_yarn"),
+    labels={key: view.METHODS[key].label for key in view.LANGUAGE_ZERO_SHOT},
+)
+LM_SCALE = params.Param(
+    "lab_lm_scale",
+    "Scale s",
+    4.0,
+    kind="choice",
+    options=(1.0, 2.0, 4.0, 8.0),
+    help="Static methods use s as given; dynamic YaRN computes s = T / L itself; dynamic NTK runs at "
+    "1 + s (T / L - 1).",
+)
+LM_LENGTH = params.Param(
+    "lab_lm_length", "Passage length T", 512, kind="choice", options=(128, 256, 512, 1024)
+)
+LM_ALPHA = params.Param("lab_lm_alpha", "alpha (turns inside L)", 1.0, minimum=0.25, maximum=4.0, step=0.25)
+LM_BETA = params.Param(
+    "lab_lm_beta",
+    "beta (turns inside L)",
+    8.0,
+    minimum=2.0,
+    maximum=32.0,
+    step=1.0,
+    help="No pair turns more than L / (2 pi) = 20.4 times inside L = 128: beta 32 keeps none.",
+)
+LM_MSCALE = params.Param(
+    "lab_lm_m", "Temperature strength m", 1.0, minimum=0.0, maximum=3.0, step=0.25, help="YaRN only."
+)
+LM_TUNED = params.Param("lab_lm_tuned", "Use the model fine-tuned with this method at 4L", False, kind="bool")
+LM_SEED = params.Param("lab_lm_seed", "Sampling seed", 0, kind="int", minimum=0, maximum=99, step=1)
+
+
+def open_language():
+    """The shipped Shakespeare results, or None after a message saying why they are missing."""
+    try:
+        return jobs.language_results()
+    except jobs.lab().LabError as err:
+        st.error(f"The language model's shipped results could not be read. {err}", icon="🧯")
+        return None
+
+
+def language_intro(results) -> None:
+    s = results.settings
+    corpus, model = s["corpus"], s["model"]
+    plays = ", ".join(name.replace("-", " ").title() for name in s["held_out_plays"])
+    st.info(
+        f"""
+**A tiny language model.** {model["n_layer"]} layers x {model["n_head"]} heads (head dim
+{model["n_embd"] // model["n_head"]}), {s["parameters"]:,} parameters, one character per token, RoPE from
+this app's own registry. Trained with plain RoPE on {corpus["train_chars"]:,} characters of {
+            corpus["plays"] - len(s["held_out_plays"])
+        } Shakespeare plays in windows of **L = {s["train_length"]}** characters, once per
+seed ({", ".join(map(str, s["seeds"]))}). Every score is bits per character on plays it never saw
+({plays}): lower is better, {np.log2(63):.2f} is uniform guessing over its 63 characters.
+""",
+        icon="🎭",
+    )
+
+
+def language_break(results) -> None:
+    n = view.language_numbers(results)
+    L = results.train_length
+    st.markdown(f"""
+Inside its window the model pays **{n.in_window:.2f}** bits per character (seeds {n.in_window_range[0]:.3f}
+to {n.in_window_range[1]:.3f}). Read a longer passage with the same rotations and the loss jumps the moment
+the position passes L = {L}: **{n.zero["none"][0]:.2f}** bits/char over {2 * L} characters,
+**{n.zero["none"][1]:.2f}** over {4 * L}, **{n.zero["none"][2]:.2f}** over {8 * L}.
+""")
+    fig = view.language_position_figure(results, ("none",), title=f"Plain RoPE past L = {L}, every seed")
+    lesson.chart(
+        fig,
+        alt="Line chart: plain RoPE's bits per character is flat up to position 128, then climbs.",
+        key="lab_lm_break",
+    )
+
+
+def language_zero_shot(results, published: dict) -> None:
+    n = view.language_numbers(results)
+    L = results.train_length
+    z = n.zero
+    st.markdown(f"""
+Same weights, no training, only the rotations changed (s = T / L at each length). At {4 * L} characters:
+plain RoPE **{z["none"][1]:.2f}**, PI **{z["linear"][1]:.2f}**, NTK-aware **{z["ntk"][1]:.2f}**, YaRN
+**{z["yarn"][1]:.2f}** bits/char (in the window: {n.in_window:.2f}). PI squeezes every position into the
+trained range, so nearby characters, which a character model needs most, become {4}x harder to tell apart;
+YaRN keeps the fast pairs as trained and interpolates only the slow ones.
+""")
+    left, right = lesson.columns([3, 2])
+    with left:
+        lesson.chart(
+            view.language_length_figure(
+                results,
+                view.LANGUAGE_ZERO_SHOT,
+                title="Zero-shot bits/char, s = T / L",
+            ),
+            alt="Line chart of bits per character against evaluation length for every method, zero-shot.",
+            key="lab_lm_zero",
+        )
+    with right:
+        lesson.chart(
+            view.published_yarn_figure(published),
+            alt="The YaRN paper's Table 1: perplexity of Llama 2 7B extended to 8k against length.",
+            key="lab_lm_paper_yarn",
+        )
+    st.caption(
+        "Toy against paper: the paper's models were fine-tuned at s = 2 and score perplexity on Proof-pile "
+        "(LLaMA 2 has L = 4,096); here the numbers are zero-shot bits/char of a 0.6M-parameter model at L = "
+        f"{L}. What carries over is the order (plain RoPE breaks, PI hurts short-range detail, YaRN and NTK "
+        "hold best); the sizes of the gaps do not."
+    )
+
+
+def language_recovery(results, published: dict) -> None:
+    n = view.language_numbers(results)
+    L, factor = results.train_length, results.settings["finetune_factor"]
+    steps = n.steps_run
+    lines = "\n".join(
+        f"- **{results.finetune[key].tuned.label}**: {n.tuned[key]:.2f} bits/char at {factor * L} after "
+        f"{steps} steps; steps to within 5% of the in-window score, "
+        f"{view.per_seed(n.steps_to_within[key], n.seeds, steps)}."
+        for key in results.finetune
+    )
+    st.markdown(f"""
+Each method fine-tunes the base model for {steps} steps on {factor * L}-character windows of the training
+plays (s = {factor}), every seed:
+
+{lines}
+""")
+    slowest = max(n.steps_to_within, key=lambda k: view.mean_steps(n.steps_to_within[k], steps))
+    if slowest == "linear":
+        st.markdown(f"""
+**Where a method loses, and why.** PI loses twice: zero-shot it is worse than doing nothing
+({n.zero["linear"][1]:.2f} against plain RoPE's {n.zero["none"][1]:.2f} at {factor * L}), and it is the
+slowest to recover. Dividing every frequency by {factor} puts neighbouring characters, which decide most of
+a character model's loss, {factor} times closer in angle than the model ever saw, and the fine-tune has to
+re-learn them; YaRN leaves those fast pairs as trained. Plain RoPE fine-tuned directly recovers quickly at
+this toy scale, unlike LLaMA in the PI paper (direct fine-tuning reached only 2,560 of 8,192 tokens in
+passkey after 10,000 steps).
+""")
+    left, right = lesson.columns([3, 2])
+    with left:
+        lesson.chart(
+            view.language_recovery_figure(results),
+            alt="Line chart of bits per character at 512 characters against fine-tune steps, every seed.",
+            key="lab_lm_recovery",
+        )
+    with right:
+        lesson.chart(
+            view.published_pi_figure(published),
+            alt="PI paper Table 3: LLaMA 7B perplexity falls from 16.1 to about 7 within 200 steps.",
+            key="lab_lm_paper_pi",
+        )
+    st.caption(
+        "Toy against paper: PI's LLaMA 7B recovers most of its perplexity within 200 of 1000 steps "
+        f"(batch 64, long documents); this toy fine-tunes {steps} steps of 8 windows. Both show the same "
+        "thing: a short fine-tune teaches a model its new positions, far cheaper than pre-training."
+    )
+
+
+def language_samples(results) -> None:
+    samples = results.samples
+    st.markdown(
+        f"Seed-0 models continue the same {len(samples['prompt'])}-character passage of a held-out play "
+        f"(beyond L = {results.train_length}) to {len(samples['prompt']) * 2} characters at s = 4, "
+        f"sampling at temperature {samples['temperature']} with seed {samples['seed']}."
+    )
+    with st.expander("The prompt"):
+        st.text(samples["prompt"])
+    for kind, title in (("zero_shot", "Zero-shot"), ("finetuned", "Fine-tuned at 4L")):
+        st.markdown(f"**{title}**")
+        columns = lesson.columns(len(samples[kind]))
+        for column, (key, text) in zip(columns, samples[kind].items(), strict=True):
+            with column:
+                st.caption(results.zero_shot[key].label)
+                st.text(text)
+
+
+def language_live(results) -> None:
+    with st.container(border=True):
+        a, b, c = st.columns(3)
+        method = params.param_widget(LM_METHOD, a)
+        factor = params.param_widget(LM_SCALE, b)
+        length = params.param_widget(LM_LENGTH, c)
+        a, b, c = st.columns(3)
+        alpha, beta, mscale = (
+            params.param_widget(LM_ALPHA, a),
+            params.param_widget(LM_BETA, b),
+            params.param_widget(LM_MSCALE, c),
+        )
+        tuned = params.param_widget(LM_TUNED)
+    variant = method if tuned and method in results.finetune else "base"
+    score = jobs.run_live(
+        lambda: lesson.cached(jobs.language_evaluate)(method, factor, alpha, beta, mscale, length, variant),
+        running="Reading held-out passages with this setting...",
+        failed="This setting could not be evaluated",
+    )
+    if score is not None:
+        which = f"fine-tuned with {view.METHODS[method].label}" if variant != "base" else "base"
+        st.metric(f"bits/char at T = {length}", f"{score.bits:.3f}")
+        st.caption(
+            f"Seed-0 {which} model, the first {score.windows} of the 64 shipped held-out windows, "
+            f"{score.seconds:.2f} s; in the window the shipped seeds score "
+            f"{float(results.in_window.mean()):.3f}."
+        )
+    seed = params.param_widget(LM_SEED)
+    if st.button("Generate now", key="lab_lm_generate"):
+        text = jobs.run_live(
+            lambda: jobs.language_generate(method, factor, tuned, seed, 0.8),
+            running="Writing 160 characters, one forward pass each...",
+            failed="Could not generate",
+        )
+        if text is not None:
+            st.text(results.samples["prompt"][-200:] + "▌" + text)
+            st.caption("The ▌ marks where the prompt ends and the model's text begins.")
+
+
+def language_details(results) -> None:
+    L = results.train_length
+    lesson.chart(
+        view.language_position_figure(
+            results, view.LANGUAGE_ZERO_SHOT, title="Every method zero-shot, s = 8"
+        ),
+        alt="Line chart of bits per character by position to 1024 for every method, zero-shot.",
+        key="lab_lm_positions",
+    )
+    st.caption(
+        f"Static methods read the whole {8 * L}-character window at s = 8; dynamic ones are scored as "
+        f"text is generated: s grows with the length read so far (prefixes growing by {L})."
+    )
+    lesson.chart(
+        view.language_length_figure(
+            results,
+            tuple(results.finetune),
+            title="Fine-tuned at 4L, s kept at 4",
+            tuned=True,
+        ),
+        alt="Line chart of bits per character against evaluation length for the four fine-tuned models.",
+        key="lab_lm_tuned_lengths",
+    )
+
+
+def published() -> dict:
+    from .assets import published as read
+
+    return read()
+
+
+def language_demo(lm) -> None:
+    """The lead demo in presenter-mode steps: breaks past L, YaRN holds, a fine-tune recovers,
+    then the samples, the live controls and the details."""
+    published_numbers = published()
+    L = lm.train_length
+    with lesson.section(
+        f"1. A Shakespeare model breaks past its window (L = {L})",
+        "Flat inside the trained window, then the loss climbs as soon as the position passes L.",
+        chart="lab_lm_break",
+        level=2,
+    ):
+        language_intro(lm)
+        language_break(lm)
+    with lesson.section(
+        "2. YaRN holds it without any training",
+        "Same weights, only the rotations change: PI blurs nearby characters, YaRN keeps them sharp.",
+        chart="lab_lm_zero",
+        level=2,
+    ):
+        language_zero_shot(lm, published_numbers)
+    with lesson.section(
+        "3. A short fine-tune recovers",
+        "A hundred steps at 4L bring every method back near its in-window loss; every seed is drawn.",
+        chart="lab_lm_recovery",
+        level=2,
+    ):
+        language_recovery(lm, published_numbers)
+    with lesson.section("See it: the text falls apart, and holds", "Continuations past L, side by side."):
+        language_samples(lm)
+    with lesson.section("Try it live: evaluate and generate", "Your method and scale, on held-out text."):
+        language_live(lm)
+    with lesson.section("Details: loss by position for every method", "Every method, every position to 8L."):
+        language_details(lm)

@@ -22,13 +22,13 @@ from pathlib import Path
 from .checkpoint import Checkpoint, load_checkpoint
 from .errors import LabError
 from .model import TRAIN_LENGTH, Scaling
-from .train import sweep
+from .train import PASSKEY_DEPTHS, sweep
 
 ASSET_DIR = Path(__file__).resolve().parents[2] / "assets" / "lab"
 RESULTS_NAME = "results.json"
 
 LENGTHS = tuple(m * TRAIN_LENGTH for m in (1, 2, 4, 8))
-DEPTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+DEPTHS = PASSKEY_DEPTHS
 FINETUNE_FACTOR = 4
 SEEDS = (0, 1, 2)
 EVAL_SEED = 0

@@ -42,7 +42,7 @@ from .assets import (
     finetune_scaling,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
-from .tasks import TASKS
+from .tasks import SYNTHETIC
 from .train import BASE_SCHEDULES, FINETUNE_SCHEDULE, fine_tune, higher_is_better, sweep, train
 
 
@@ -121,7 +121,9 @@ def build_assets(
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
     ):
         base_at = {
-            (task, seed): _base_path(task, seed, out_dir, Path(scratch)) for task in TASKS for seed in SEEDS
+            (task, seed): _base_path(task, seed, out_dir, Path(scratch))
+            for task in SYNTHETIC
+            for seed in SEEDS
         }
         base_jobs = {key: pool.submit(_base_job, *key, path) for key, path in base_at.items()}
         base = {key: job.result() for key, job in base_jobs.items()}
@@ -135,13 +137,13 @@ def build_assets(
                 base_at[task, seed],
                 out_dir / checkpoint_name(task, variant) if seed == SEEDS[0] else None,
             )
-            for task in TASKS
+            for task in SYNTHETIC
             for variant in FINETUNED
             for seed in SEEDS
         }
         zero = {
             (task, variant, seed): pool.submit(_zero_shot_job, task, variant, base_at[task, seed])
-            for task in TASKS
+            for task in SYNTHETIC
             for variant in VARIANTS
             for seed in SEEDS
         }
@@ -181,21 +183,21 @@ def build_assets(
                 "records": [base[task, seed]["record"] for seed in SEEDS],
                 "loss_every_10": [base[task, seed]["loss_every_10"] for seed in SEEDS],
             }
-            for task in TASKS
+            for task in SYNTHETIC
         },
         "zero_shot": {
             task: {
                 variant: {"seeds": list(SEEDS), "sweeps": [sweeps[task, variant, seed] for seed in SEEDS]}
                 for variant in VARIANTS
             }
-            for task in TASKS
+            for task in SYNTHETIC
         },
         "finetune": {
             task: {
                 variant: _curves(task, [runs[task, variant, seed] for seed in SEEDS], variant)
                 for variant in FINETUNED
             }
-            for task in TASKS
+            for task in SYNTHETIC
         },
     }
     partial = out_dir / (RESULTS_NAME + ".partial")

@@ -113,6 +113,18 @@ class Scaling:
         return asdict(self)
 
 
+PAPER_BETA = 32.0  # the paper's beta (for LLaMA, L = 4096)
+SMALL_L_BETA = 8.0
+
+
+def default_betas(train_length: int) -> tuple[float, float]:
+    """(alpha, beta) in turns inside L that suit a model trained at L. No pair turns more than
+    L / (2 pi) times, so the paper's beta = 32 keeps a pair as trained only when L >= 64 pi ~ 201;
+    below that the lab uses beta = 8 (at L = 64 and 128 it keeps the fastest one or two pairs)."""
+    beta = PAPER_BETA if train_length / (2 * math.pi) > PAPER_BETA else SMALL_L_BETA
+    return 1.0, beta
+
+
 def rotary_tables(config: ModelConfig, scaling: Scaling, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
     """a cos(m theta'_i) and a sin(m theta'_i) for m = 0 .. T-1, each (T, hs/2).
 

@@ -310,3 +310,135 @@ def load_results(asset_dir: str = str(ASSET_DIR)) -> LabResults:
         return parse_results(raw, hashlib.sha256(data).hexdigest())
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         raise LabError(f"{path} does not hold what the lab expects ({err!r}); {rebuild}.") from None
+
+
+# ----------------------------------------------------------------------------------------------
+# The language model (assets/lab/shakespeare.json, written by language_build.py)
+
+LANGUAGE_RESULTS_NAME = "shakespeare.json"
+
+
+@dataclass(frozen=True, eq=False)
+class Spread:
+    """One quantity for every seed, (seeds, points): its mean and range (min, max) per point."""
+
+    values: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.values.mean(axis=0)
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.values.min(axis=0)
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.values.max(axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageRun:
+    """One variant's bits/char on the held-out plays, per seed: ``by_length`` follows ``lengths``;
+    ``by_position`` is the mean over bins of ``position_bin`` positions of 8L windows."""
+
+    label: str
+    scaling: Scaling
+    by_length: Spread
+    by_position: Spread
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageFineTune:
+    """One method fine-tuned at 4L with s = 4: bits/char at 4L every ``steps`` (step 0 = the base
+    model zero-shot) per seed, the first step within 5% of the seed's in-window score (None: not
+    within the run), and after tuning every length at the fixed s = 4."""
+
+    checkpoint: str
+    steps: np.ndarray
+    curves: Spread
+    steps_to_within: tuple[int | None, ...]
+    tuned: LanguageRun
+    seconds: tuple[float, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageResults:
+    """Everything in shakespeare.json; ``settings`` stays the raw dict (documented in the file)."""
+
+    settings: dict
+    seeds: tuple[int, ...]
+    train_length: int
+    lengths: tuple[int, ...]
+    position_bin: int
+    in_window: np.ndarray  # per seed: the base model's bits/char at L with plain RoPE
+    zero_shot: dict[str, LanguageRun]
+    finetune: dict[str, LanguageFineTune]
+    samples: dict
+    digest: str
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The centre of each position bin (1-based character positions)."""
+        n = len(next(iter(self.zero_shot.values())).by_position.mean)
+        return (np.arange(n) + 0.5) * self.position_bin
+
+    def at(self, run: LanguageRun, length: int) -> np.ndarray:
+        """Per seed bits/char of ``run`` at evaluation length T."""
+        return run.by_length.values[:, self.lengths.index(length)]
+
+
+def parse_language(raw: dict, digest: str = "") -> LanguageResults:
+    s = raw["settings"]
+    labels = {key: (entry["label"], Scaling(**entry["scaling"])) for key, entry in raw["variants"].items()}
+
+    def run(key: str, entry: dict) -> LanguageRun:
+        label, scaling = labels[key]
+        return LanguageRun(
+            label,
+            scaling,
+            Spread(np.asarray(entry["by_length"], dtype=float)),
+            Spread(np.asarray(entry["by_position"], dtype=float)),
+        )
+
+    finetune = {
+        key: LanguageFineTune(
+            checkpoint=str(entry["checkpoint"]),
+            steps=np.asarray(entry["steps"], dtype=int),
+            curves=Spread(np.asarray(entry["curves"], dtype=float)),
+            steps_to_within=tuple(entry["steps_to_within"]),
+            tuned=run(key, entry),
+            seconds=tuple(float(v) for v in entry["seconds"]),
+        )
+        for key, entry in raw["finetune"].items()
+    }
+    return LanguageResults(
+        settings=s,
+        seeds=tuple(int(seed) for seed in s["seeds"]),
+        train_length=int(s["train_length"]),
+        lengths=tuple(int(length) for length in s["lengths"]),
+        position_bin=int(s["position_bin"]),
+        in_window=np.asarray(raw["base"]["in_window_bits"], dtype=float),
+        zero_shot={key: run(key, entry) for key, entry in raw["zero_shot"].items()},
+        finetune=finetune,
+        samples=dict(raw["samples"]),
+        digest=digest,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_language_results(asset_dir: str = str(ASSET_DIR)) -> LanguageResults:
+    """The shipped shakespeare.json, read and checked once."""
+    path = Path(asset_dir) / LANGUAGE_RESULTS_NAME
+    rebuild = "rebuild it with `python -m yarn_core.lab build-assets`"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LabError(f"No language-model results at {path}: {rebuild}.") from None
+    try:
+        parsed = parse_language(json.loads(data), hashlib.sha256(data).hexdigest())
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:
+        raise LabError(f"{path} does not hold what the lab expects ({err!r}); {rebuild}.") from None
+    if not all(np.isfinite(r.by_length.values).all() for r in parsed.zero_shot.values()):
+        raise LabError(f"{path} holds non-finite bits/char; {rebuild}.")
+    return parsed

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .errors import LabError
+from .shakespeare import ShakespeareTask
 
 
 def _tensors(idx: np.ndarray, targets: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -105,7 +106,8 @@ class CopyTask:
         return _tensors(idx, targets)
 
 
-TASKS = {"passkey": PasskeyTask(), "copy": CopyTask()}
+TASKS = {"passkey": PasskeyTask(), "copy": CopyTask(), "shakespeare": ShakespeareTask()}
+SYNTHETIC = ("passkey", "copy")
 
 
 def get_task(name: str):

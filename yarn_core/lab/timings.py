@@ -6,6 +6,11 @@
   recovery target is reached, or the 150-step schedule ends (<= 30 s); also reported: the steps
   run and whether the target was reached (1.0) or not (0.0).
 
+* language_evaluate: bits/char of the shipped Shakespeare base model with YaRN at s = 4 on the first
+  8 held-out windows of 512 characters, as the page's live evaluation (<= 2 s);
+* language_generate: 160 characters written after the shipped prompt with YaRN at s = 4, one forward
+  pass each, as the page's "generate now".
+
 ``python -m yarn_core.lab.timings`` prints them as JSON (``python -m tests.perf.bench`` reports them).
 """
 
@@ -15,6 +20,7 @@ import json
 import time
 
 from .assets import (
+    ASSET_DIR,
     CURVE_EVERY,
     CURVE_SAMPLES,
     TARGETS,
@@ -49,7 +55,26 @@ def measure() -> dict[str, float]:
         figures[f"lab_finetune_{task}_yarn_s"] = round(time.perf_counter() - start, 3)
         figures[f"lab_finetune_{task}_yarn_steps"] = float(len(log.losses))
         figures[f"lab_finetune_{task}_yarn_recovered"] = float(log.reached_target_at is not None)
+    figures.update(language_timings())
     return figures
+
+
+def language_timings() -> dict[str, float]:
+    from . import language
+    from .checkpoint import load_checkpoint
+    from .language_build import checkpoint_name
+
+    base = load_checkpoint(ASSET_DIR / checkpoint_name(), task="shakespeare")
+    scaling = language.default_scaling("yarn", 4)
+    start = time.perf_counter()
+    language.bits_per_window(base.model, scaling, 512, first=8)
+    evaluate_s = time.perf_counter() - start
+    start = time.perf_counter()
+    language.generate(base, scaling, language.sample_prompt(), 160)
+    return {
+        "lab_language_evaluate_s": round(evaluate_s, 3),
+        "lab_language_generate_s": round(time.perf_counter() - start, 3),
+    }
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ torch-free, as the lesson pages' import check requires.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -21,7 +23,7 @@ from plotly.subplots import make_subplots
 from ...rope import inverse_frequencies, rotations_within
 from ...scaling import METHODS, correction_dim
 from .. import figures as F
-from ..assets import real_models
+from ..assets import ASSETS, real_models
 
 if TYPE_CHECKING:
     from ...lab import ModelConfig, Scaling
@@ -36,8 +38,11 @@ LIVE_METHODS = {
 SCALE_MODES = ("matched", "fixed")  # s = T / L at every length, or s = the fine-tune scale throughout
 RAMPS = {"code": "reference code (linear in the pair index)", "paper": "paper (linear in the turns r)"}
 PRECISIONS = {"quick": "quick (few sequences)", "full": "full (as many as the shipped results)"}
-LENGTH_COLORS = ("#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#9b5de5")
+# One colour per evaluation length, each at 3:1 or more on both theme backgrounds (figures.contrast_ratio).
+LENGTH_COLORS = ("#0d9488", "#b8860b", "#ea580c", "#c026d3", "#2563eb")
 VARIANT_DASH = {"yarn_paper_beta32": "dot", "yarn_paper_beta8": "dash"}
+# The three YaRN variants of the trap differ in hue, not only in dash (3:1 on both backgrounds).
+VARIANT_COLORS = {"yarn_paper_beta32": "#a0522d", "yarn_paper_beta8": "#db2777"}
 TRAP_VARIANTS = ("yarn_paper_beta32", "yarn_paper_beta8", "yarn", "linear")
 LLAMA = "llama2_7b"  # the bundled config of the model the paper's beta = 32 was chosen for
 
@@ -65,7 +70,7 @@ def _seeds(results: LabResults) -> str:
 
 
 def _variant_color(results: LabResults, variant: str) -> str:
-    return F.METHOD_COLORS[results.variant(variant).scaling.method]
+    return VARIANT_COLORS.get(variant) or F.METHOD_COLORS[results.variant(variant).scaling.method]
 
 
 def _max_turns(head_dim: int, base: float, trained: int) -> float:
@@ -589,31 +594,15 @@ def recovery(results: LabResults, task: str) -> RecoveryView:
     return RecoveryView(results.settings.targets[task], variants, shipped.seconds)
 
 
-def _rgba(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha})"
-
-
 def recovery_figure(results: LabResults, task: str, runs: tuple[FineTuneRun, ...] = ()) -> go.Figure:
-    """Metric versus fine-tune step at s = 4 for each method: the mean of the shipped seeds and a
-    band from their min to their max; the recovery target; and the reader's own runs, dashed."""
+    """Metric versus fine-tune step at s = 4 for each method: the mean of the shipped seeds (thick)
+    over every seed's curve (thin lines, no translucent bands); the target; the reader's runs, dashed."""
     settings = results.settings
     fig = go.Figure()
     for variant in results.finetuned_variants(task):
         curves, label = results.finetune(task, variant), results.variant(variant).label
         color, steps = _variant_color(results, variant), curves.steps.astype(float)
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([steps, steps[::-1]]),
-                y=np.concatenate([curves.high, curves.low[::-1]]),
-                fill="toself",
-                fillcolor=_rgba(color, 0.15),
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-                name=f"{label} (min to max)",
-            )
-        )
+        _seed_lines(fig, steps, curves.curves, color, label)
         F.add_line(fig, steps, curves.mean, name=label, color=color, hover="%{y:.3f}")
     for run in runs:
         F.add_line(
@@ -638,7 +627,7 @@ def recovery_figure(results: LabResults, task: str, runs: tuple[FineTuneRun, ...
         fig,
         title=(
             f"Recovery at {settings.finetune_length} tokens (s = {settings.finetune_factor}): "
-            f"mean of seeds {_seeds(results)}, band min to max"
+            f"mean of seeds {_seeds(results)} over each seed"
         ),
         x_title="fine-tune step",
         y_title=metric_title(task),
@@ -888,3 +877,261 @@ def takeaway(results: LabResults) -> Takeaway:
         _best(results, "passkey")[column],
         _finetuned(results, "passkey")["yarn"].at_tuned,
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The language model (shakespeare.json): the lab's lead demo
+
+
+LANGUAGE_ZERO_SHOT = ("none", "linear", "ntk", "ntk_by_parts", "yarn", "dynamic_ntk", "dynamic_yarn")
+LANGUAGE_DASH = {"dynamic_ntk": "dash", "dynamic_yarn": "dash", "ntk_by_parts": "dot"}
+SEED_LINE = 1  # px: one thin line per seed under each mean, so the spread is always on the chart
+
+
+def _language_color(runs: dict, key: str) -> str:
+    return F.METHOD_COLORS[runs[key].scaling.method]
+
+
+def _seed_lines(fig: go.Figure, x, values: np.ndarray, color: str, name: str) -> None:
+    """Every seed's curve as a thin line of the method's colour, drawn under its mean."""
+    for row in values:
+        F.add_line(fig, x, row, name=f"{name} (one seed)", color=color, width=SEED_LINE, showlegend=False)
+    for trace in fig.data[-len(values) :]:
+        trace.update(opacity=0.45, hoverinfo="skip", hovertemplate=None)
+
+
+def _error_bars(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict:
+    return {"type": "data", "symmetric": False, "array": high - mean, "arrayminus": mean - low, "width": 4}
+
+
+def language_position_figure(results, variants: tuple[str, ...], *, title: str, tuned: bool = False):
+    """Held-out bits/char at each position of 8L windows (bins of ``position_bin``): mean over the
+    seeds, each seed a thin line; the trained window shaded."""
+    runs = {k: v.tuned for k, v in results.finetune.items()} if tuned else results.zero_shot
+    x, L = results.positions, results.train_length
+    fig = go.Figure()
+    F.shade_window(fig, 0, L, f"trained window (L = {L})")
+    for key in variants:
+        run, color = runs[key], _language_color(runs, key)
+        _seed_lines(fig, x, run.by_position.values, color, run.label)
+        F.add_line(
+            fig, x, run.by_position.mean, name=run.label, color=color, dash=LANGUAGE_DASH.get(key), width=2.5
+        )
+    fig.add_hline(y=float(results.in_window.mean()), line_dash="dot", line_color=F.MUTED)
+    F.base_layout(
+        fig, title=title, x_title="position in the passage (characters)", y_title="bits per character"
+    )
+    return fig.update_yaxes(rangemode="tozero")
+
+
+def _length_figure(runs: dict, lengths, trained: int, *, title: str, height: int) -> go.Figure:
+    """Bits/char over whole windows of length T per method: ``runs`` maps a method key to (label,
+    yarn_core method, values per seed and length); mean with a bar from the best to the worst seed."""
+    x = np.asarray(lengths, dtype=float)
+    fig = go.Figure()
+    F.shade_window(fig, 0, trained, "trained")
+    for key, (label, method, values) in runs.items():
+        values = np.asarray(values, dtype=float)
+        mean, low, high = values.mean(axis=0), values.min(axis=0), values.max(axis=0)
+        color = F.METHOD_COLORS[method]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=mean,
+                name=label,
+                mode="lines+markers",
+                line={"color": color, "dash": LANGUAGE_DASH.get(key), "width": 2.5},
+                marker={"color": color, "size": 7},
+                error_y=_error_bars(mean, low, high) | {"color": color},
+                hovertemplate=f"{label}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    F.base_layout(
+        fig,
+        title=title,
+        x_title="evaluation length T (characters)",
+        y_title="bits per character",
+        height=height,
+    )
+    return fig.update_xaxes(tickvals=list(x), range=[0, x[-1] * 1.04]).update_yaxes(rangemode="tozero")
+
+
+def language_length_figure(
+    results, variants: tuple[str, ...], *, title: str, tuned: bool = False, height=380
+):
+    """Held-out bits/char over whole windows of length T, mean and range over seeds: zero-shot at
+    s = T / L, or (``tuned``) fine-tuned at 4L and kept at s = 4."""
+    source = {k: v.tuned for k, v in results.finetune.items()} if tuned else results.zero_shot
+    runs = {
+        key: (source[key].label, source[key].scaling.method, source[key].by_length.values) for key in variants
+    }
+    return _length_figure(runs, results.lengths, results.train_length, title=title, height=height)
+
+
+@functools.cache
+def _shipped_language() -> dict:
+    """shakespeare.json as plain JSON, read without the lab package (so without torch)."""
+    return json.loads((ASSETS / "lab" / "shakespeare.json").read_text())
+
+
+def real_model_figure(methods: tuple[str, ...]) -> go.Figure:
+    """What ``methods`` (keys of the lab's language variants: none, linear, ntk, ntk_by_parts, yarn,
+    dynamic_ntk, dynamic_yarn) do to a real (tiny) model: the shipped held-out bits/char of the
+    Shakespeare model against evaluation length, zero-shot at s = T / L, mean and range over seeds,
+    the trained window shaded; plain RoPE is always drawn for reference. Small, for the end of a
+    lesson; reads assets/lab/shakespeare.json itself (no torch), so a page passes only the keys."""
+    raw = _shipped_language()
+    settings, variants = raw["settings"], raw["variants"]
+    keys = [key for key in dict.fromkeys(("none", *methods)) if key in raw["zero_shot"]]
+    runs = {
+        key: (variants[key]["label"], variants[key]["scaling"]["method"], raw["zero_shot"][key]["by_length"])
+        for key in keys
+    }
+    L = settings["train_length"]
+    return _length_figure(
+        runs,
+        settings["lengths"],
+        L,
+        title=f"A real model (Shakespeare, L = {L})",
+        height=320,
+    )
+
+
+def language_recovery_figure(results) -> go.Figure:
+    """Bits/char at 4L against fine-tune steps at s = 4: each method's mean and every seed's run as
+    a thin line; the base model's in-window score and 5% above it."""
+    fig = go.Figure()
+    runs = {k: v.tuned for k, v in results.finetune.items()}
+    for key, tune in results.finetune.items():
+        color, steps = _language_color(runs, key), tune.steps.astype(float)
+        _seed_lines(fig, steps, tune.curves.values, color, tune.tuned.label)
+        F.add_line(
+            fig, steps, tune.curves.mean, name=tune.tuned.label, color=color, width=2.5, hover="%{y:.3f}"
+        )
+    inside = float(results.in_window.mean())
+    tolerance = float(results.settings["recovery_tolerance"])
+    fig.add_hline(y=inside, line_dash="dot", line_color=F.MUTED)
+    fig.add_hline(
+        y=inside * (1 + tolerance),
+        line_dash="dash",
+        line_color=F.MUTED,
+        annotation_text=f"within {tolerance:.0%} of the in-window {inside:.2f}",
+        annotation_position="top right",
+    )
+    factor = results.settings["finetune_factor"]
+    F.base_layout(
+        fig,
+        title=f"Fine-tuned at {factor}L (s = {factor}), every seed",
+        x_title="fine-tune step",
+        y_title=f"bits/char at T = {factor * results.train_length}",
+    )
+    return fig
+
+
+def published_pi_figure(published: dict) -> go.Figure:
+    """PI's Table 3: LLaMA 7B perplexity on PG19 against fine-tune steps (published, not measured)."""
+    table = published["pi_table3"]
+    fig = go.Figure()
+    for (name, values), color in zip(table["rows"].items(), ("#1f77b4", "#0b4f80"), strict=False):
+        F.add_line(fig, table["steps"], values, name=f"PI, {name}", color=color, mode="lines+markers")
+    F.base_layout(
+        fig,
+        title="Paper: PI Table 3, LLaMA 7B",
+        x_title="fine-tune step",
+        y_title="perplexity (PG19)",
+        log_y=True,
+        height=380,
+    )
+    return fig
+
+
+def published_yarn_figure(published: dict) -> go.Figure:
+    """YaRN's Table 1: Llama 2 7B extended to 8k, Proof-pile perplexity against evaluation length."""
+    table = published["yarn_table1"]
+    colors = {"PI s=2": F.METHOD_COLORS["linear"], "NTK theta=20k": F.METHOD_COLORS["ntk"]}
+    fig = go.Figure()
+    for name, values in table["rows"].items():
+        F.add_line(
+            fig,
+            table["context"],
+            values,
+            name=name,
+            color=colors.get(name, F.METHOD_COLORS["yarn"]),
+            mode="lines+markers",
+        )
+    F.shade_window(fig, 0, 4096, "trained (4,096)")
+    F.base_layout(
+        fig,
+        title="Paper: YaRN Table 1, Llama 2 7B",
+        x_title="evaluation length (tokens)",
+        y_title="perplexity (Proof-pile)",
+        height=380,
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class LanguageNumbers:
+    """The numbers the demo's text quotes, means over seeds (ranges where said): in-window bits/char;
+    zero-shot at 2L / 4L / 8L per method; fine-tuned at 4L per method; steps to within 5% per
+    method and seed (None: not within the run); the targets of the issue, met or not."""
+
+    in_window: float
+    in_window_range: tuple[float, float]
+    zero: dict[str, tuple[float, float, float]]
+    tuned: dict[str, float]
+    steps_to_within: dict[str, tuple[int | None, ...]]
+    steps_run: int
+    seeds: tuple[int, ...]
+    targets: dict[str, bool]
+
+
+def language_numbers(results) -> LanguageNumbers:
+    L = results.train_length
+    inside = results.in_window
+    zero = {
+        key: tuple(float(results.at(run, m * L).mean()) for m in (2, 4, 8))
+        for key, run in results.zero_shot.items()
+    }
+    tuned = {key: float(results.at(t.tuned, 4 * L).mean()) for key, t in results.finetune.items()}
+    within = {key: t.steps_to_within for key, t in results.finetune.items()}
+    base = float(inside.mean())
+
+    def steps(v):
+        return math.inf if v is None else v
+
+    targets = {
+        "plain RoPE at 4L at least 1.5x the in-window bits/char": zero["none"][1] >= 1.5 * base,
+        "PI zero-shot worse than NTK and YaRN at 2L": zero["linear"][0]
+        > max(zero["ntk"][0], zero["yarn"][0]),
+        "YaRN zero-shot at 4L within 25% of in-window": zero["yarn"][1] <= 1.25 * base,
+        "after the fine-tune every scaled method within 10% of in-window at 4L": all(
+            tuned[k] <= 1.10 * base for k in ("linear", "ntk", "yarn")
+        ),
+        "YaRN in no more steps than PI in every seed": all(
+            steps(y) <= steps(p) for y, p in zip(within["yarn"], within["linear"], strict=True)
+        ),
+    }
+    return LanguageNumbers(
+        in_window=base,
+        in_window_range=(float(inside.min()), float(inside.max())),
+        zero=zero,
+        tuned=tuned,
+        steps_to_within=within,
+        steps_run=int(results.settings["finetune_schedule"]["steps"]),
+        seeds=results.seeds,
+        targets=targets,
+    )
+
+
+def per_seed(values: tuple[int | None, ...], seeds: tuple[int, ...], steps_run: int) -> str:
+    """(40, None, 60) -> "seed 0: 40, seed 1: not within 100, seed 2: 60"."""
+    return ", ".join(
+        f"seed {seed}: " + (f"not within {steps_run}" if v is None else f"{v}")
+        for seed, v in zip(seeds, values, strict=True)
+    )
+
+
+def mean_steps(values: tuple[int | None, ...], steps_run: int) -> float:
+    """Mean steps to recover over seeds, a seed that never did counted as one step past the run."""
+    return float(np.mean([steps_run + 1 if v is None else v for v in values]))

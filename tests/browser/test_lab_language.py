@@ -1,0 +1,34 @@
+"""The lab's lead demo in a real browser: the three Shakespeare charts are drawn first, the shipped
+samples sit side by side, and "Generate now" writes new text on the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.streamlit_page import drawn_charts, errors_shown, open_app, rerun
+
+pytestmark = pytest.mark.browser
+
+DEMO_CHARTS = ("lab_lm_break", "lab_lm_zero", "lab_lm_recovery")
+
+
+def test_the_lab_leads_with_the_three_language_charts(page, server):
+    open_app(page, server, "lab")
+    assert not errors_shown(page)
+    tops = []
+    for key in DEMO_CHARTS:
+        chart = page.locator(f".st-key-{key} .js-plotly-plot")
+        assert chart.count() == 1, key
+        tops.append(chart.bounding_box()["y"])
+    assert tops == sorted(tops), "break, then zero-shot, then recovery"
+    first_synthetic = page.locator(".st-key-lab_fail_heat .js-plotly-plot").bounding_box()["y"]
+    assert tops[-1] < first_synthetic, "the synthetic tasks come after the demo"
+    assert drawn_charts(page) >= 3
+
+
+def test_generate_now_writes_text_past_the_prompt(page, server):
+    open_app(page, server, "lab")
+    button = page.locator(".st-key-lab_lm_generate button")
+    rerun(page, button.click, timeout=120_000)
+    assert not errors_shown(page)
+    assert page.get_by_text("marks where the prompt ends").count() == 1
