@@ -25,25 +25,24 @@ setting = sidebar.current()
 d, L, s, target = setting.dim, setting.original_length, setting.factor, setting.target_tokens
 
 st.title("3. The extrapolation problem")
-lesson.narrative(f"""
+with lesson.section(
+    "A score fitted inside L explodes past it",
+    "A score fitted to stay within ±1 inside L grows by orders of magnitude past it.",
+    chart="ext_fitted",
+):
+    lesson.narrative(f"""
 Lesson 2 left us with a score that depends only on the distance Δ = m - n. A model trained on
 **L = {L:,}** tokens has seen Δ from 0 to {L - 1:,}. Read **L' = {target:,}** tokens and Δ reaches
 {target - 1:,}: using those distances as they come is **direct extrapolation**.
 """)
-seed = params.param_widget(SEED)
-bound = view.published_bound()
-fit = lesson.cached(view.fitted_score)(setting, seed=seed)
-
-with lesson.section(
-    "A score fitted inside L explodes past it",
-    f"Fitted to stay within ±1 on distances up to L, the score reaches {fit.extrapolated_max:,.0f} past L.",
-    chart="ext_fitted",
-):
+    seed = params.param_widget(SEED)
+    bound = view.published_bound()
+    fit = lesson.cached(view.fitted_score)(setting, seed=seed)
     lesson.predict_then_reveal(
         "ext_blowup",
         f"Fit a RoPE score a(Δ) to random targets in [-1, 1] at distances up to L = {L:,}. How large "
         f"does |a| get between L and L' = {target:,}?",
-        ["About 1, as inside", "A few times larger", "Hundreds of times larger, or more"],
+        ["About the same, within ±1", "A few times larger", "Orders of magnitude larger"],
         2,
         f"Here it reaches **{fit.extrapolated_max:,.0f}**. Nothing inside L pins the slow pairs down: "
         "the fit may give them large coefficients that cancel inside the window and stop cancelling "
