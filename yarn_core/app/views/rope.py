@@ -23,8 +23,8 @@ SHIFT_POINTS = 1000
 FULL_TURN = F.REGIME_COLORS["kept"]
 NO_FULL_TURN = "#8c564b"
 QUERY_COLOR = "#1f77b4"
-ANIMATION_HEIGHT = 660
-ANIMATION_MARGIN = {"l": 10, "r": 10, "t": 70, "b": 250}
+ANIMATION_HEIGHT = 700
+ANIMATION_MARGIN = {"l": 10, "r": 10, "t": 70, "b": 290}
 
 
 def frame_positions(span: str, target_length: int) -> np.ndarray:
@@ -111,7 +111,7 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
     ]
     F.base_layout(
         fig,
-        title=f"Query pair {pair} turning by m·θ_{pair} = m x {theta:.4g} rad",
+        title=f"Query pair {pair} turning: m·θ_{pair}, θ = {theta:.3g}",
         x_title=f"component q_{pair}",
         y_title=f"component q_{pair + half}",
         height=ANIMATION_HEIGHT,
@@ -120,13 +120,13 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
     fig.update_xaxes(range=[-lim, lim], zeroline=True, constrain="domain")
     fig.update_yaxes(range=[-lim, lim], zeroline=True, scaleanchor="x", scaleratio=1)
     play = {"frame": {"duration": 90, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
-    # Top to bottom under the plot: the x axis title, Play/Pause beside the frame slider, then the
-    # legend, each in its own band of the bottom margin so none covers another at any width.
+    # Top to bottom under the plot: the x axis title, Play/Pause, the frame slider, then the legend, each in
+    # its own band of the bottom margin so none covers another at any width.
     below = ANIMATION_HEIGHT - ANIMATION_MARGIN["t"] - ANIMATION_MARGIN["b"]
     fig.update_layout(
         hovermode="closest",
         margin=ANIMATION_MARGIN,
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -170 / below, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -205 / below, "yanchor": "top"},
         updatemenus=[
             {
                 "type": "buttons",
@@ -149,9 +149,9 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
         sliders=[
             {
                 "active": 0,
-                "x": 0.3,
-                "len": 0.7,
-                "y": -60 / below,
+                "x": 0,
+                "len": 1,
+                "y": -100 / below,
                 "yanchor": "top",
                 "pad": {"t": 0, "b": 0},
                 "currentvalue": {"prefix": "position m = "},
