@@ -71,13 +71,15 @@ a(Δ / {s:g}) reads the fitted window only, and stays below **{fit.interpolated_
         st.markdown(f"""
 The coefficients h_i minimise the mean squared error plus a ridge of {fit.ridge:g} x |h|², too small to
 change the fit inside L. Without it, plain least squares on the nearly collinear slow pairs cancels
-enormous coefficients, and the peak past L depends on the solver: {sweep}. The paper (LLaMA 7B,
-|D| = 128, L = 2,048) reports about **{bound.extrapolated_peak:,}** where the fit stays in
-[{bound.trained_low}, {bound.trained_high}], and an interpolation bound about
-{bound.interpolation_bound_tighter_by}x tighter: the same order as the ridge fit. Both draws start
-from random targets, so no single number is exact; the point is the orders of magnitude.
+enormous coefficients, and the peak past L depends on the solver: {sweep}.
 
-The fit covers [0, L] as in the paper, so PI's largest argument, (L' - 1)/s = L - 1/s, stays inside it.
+The paper (LLaMA 7B, |D| = 128, L = 2,048) reports about **{bound.extrapolated_peak:,}** where the fit
+stays in [{bound.trained_low}, {bound.trained_high}], and an interpolation bound about
+{bound.interpolation_bound_tighter_by}x tighter: the ridge fit lands in the same range. The targets are
+random, so no single number is exact; the point is the orders of magnitude.
+
+The fit covers [0, L] as in the paper, so PI's largest argument, (L' - 1)/s = L - 1/s, lies inside the
+fitted stretch and the interpolated curve stays at the fit's own size.
 """)
 
 with lesson.section(

@@ -252,11 +252,23 @@ def relative_biases(setting: RopeSetting, *, t5_max_distance: int, alibi_head: i
         color=ENCODING_COLORS["alibi"],
         hover="%{y:.4g}",
     )
-    F.shade_window(fig, 0, trained_length - 1)
+    # The window's label in its top-right corner: T5's staircase and ALiBi's line start top left.
+    for row in (1, 2):
+        F.shade_window(fig, 0, trained_length - 1, "", row=row, col=1)
+    fig.add_annotation(
+        x=trained_length - 1,
+        y=1,
+        yref="y domain",
+        text="training window",
+        showarrow=False,
+        xanchor="right",
+        yanchor="top",
+        font={"color": F.WINDOW_LINE},
+    )
     F.base_layout(
         fig,
         title="Relative biases: defined past L, but what do they say there?",
-        x_title="relative distance Delta = query - key (tokens)",
+        x_title="relative distance Δ = m - n (tokens)",
         y_title="bias added to the logit",
         height=560,
     )
@@ -308,8 +320,8 @@ def rotary_scores(setting: RopeSetting) -> RotaryScores:
     F.mark_x(fig, target_length - 1, "L'")
     F.base_layout(
         fig,
-        title="Rotations: defined at every distance, trained on Delta < L only",
-        x_title="relative distance Delta = query - key (tokens)",
+        title="Rotations: defined at every distance, trained on Δ < L only",
+        x_title="relative distance Δ = m - n (tokens)",
         y_title="q . k for all-ones q, k",
     )
 
