@@ -22,8 +22,8 @@ CARDS = (
         "pi",
         "Position Interpolation",
         r"\theta'_i = \theta_i / s",
-        "positions squeezed into the trained range",
-        f"neighbours {s:g}x closer; a short fine-tune",
+        "positions mapped into the trained range",
+        f"spacing shrinks by s = {s:g}; a short fine-tune",
         "interpolation",
     ),
     (
@@ -39,7 +39,7 @@ CARDS = (
         "NTK-by-parts",
         r"\theta'_i = (1-\gamma_i)\,\theta_i/s + \gamma_i\,\theta_i",
         f"keeps {result.kept_pairs} fast pairs, interpolates {result.interpolated_pairs} slow",
-        "two thresholds, alpha and beta",
+        "two thresholds, α and β",
         "ntk_by_parts",
     ),
     (

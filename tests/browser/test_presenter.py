@@ -26,10 +26,6 @@ SHOTS = SCREENSHOTS / "presenter"
 # Pages not yet built from lesson.section: their step-through check is expected to fail. Each page's
 # engineer removes the page from this list when converting it (strict: a passing check fails here).
 UNSECTIONED = {
-    "positions": "lesson 1 (pages/learn/positions.py) has no lesson.section yet",
-    "rope": "lesson 2 (pages/learn/rope.py) has no lesson.section yet",
-    "extrapolation": "lesson 3 (pages/learn/extrapolation.py) has no lesson.section yet",
-    "interpolation": "lesson 4 (pages/learn/interpolation.py) has no lesson.section yet",
     "ntk_aware": "lesson 5 (pages/learn/ntk_aware.py) has no lesson.section yet",
     "ntk_by_parts": "lesson 6 (pages/learn/ntk_by_parts.py) has no lesson.section yet",
     "yarn": "lesson 7 (pages/learn/yarn.py) has no lesson.section yet",

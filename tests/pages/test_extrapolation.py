@@ -5,6 +5,7 @@ against independent NumPy)."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -153,3 +154,45 @@ def test_the_text_says_how_typical_the_drawn_pair_is():
         fractions.append(np.mean((beyond < trained.min()) | (beyond > trained.max())))
     assert f"**{np.mean(fractions):.1%}**" in page_text(at)
     assert f"at most {np.max(fractions):.1%}" in page_text(at)
+
+
+def _ridge_by_normal_equations(distances, targets, freqs, ridge):
+    """The ridge fit solved independently: (A^T A + ridge n I) h = A^T y with A = [cos, sin] of
+    Delta theta_i, built pair by pair."""
+    angles = np.outer(distances, freqs)
+    basis = np.concatenate([np.cos(angles), np.sin(angles)], axis=1)
+    gram = basis.T @ basis + ridge * len(targets) * np.eye(basis.shape[1])
+    return np.linalg.solve(gram, basis.T @ targets)
+
+
+def test_fitted_score_matches_an_independent_ridge_fit_and_quotes_its_peaks():
+    """At the defaults (|D| = 128, L = 512, L' = 1024, seed 0): the paper's protocol (1,024 random
+    distances in [0, L], targets in [-1, 1], in that order from the seed) fitted by the normal
+    equations gives the drawn extrapolated curve, a peak in the thousands (the paper: about 8,000),
+    and an interpolated curve no larger than the fit inside L."""
+    at = open_page(PAGE)
+    spec = chart_by_title(at, "fitted on the trained window")
+    rng = np.random.default_rng(0)
+    distances = rng.uniform(0, 512, 1024)
+    targets = rng.uniform(-1, 1, 1024)
+    freqs = theta(128, 1e4)
+    coefficients = _ridge_by_normal_equations(distances, targets, freqs, 1e-11)
+    beyond = trace(spec, "extrapolated past")
+    angles = np.outer(beyond["x"], freqs)
+    expected = np.abs(np.concatenate([np.cos(angles), np.sin(angles)], axis=1) @ coefficients)
+    assert np.allclose(beyond["y"], expected, rtol=1e-3, atol=1e-4 * expected.max())
+    peak = expected[beyond["x"] < 1024].max()
+    assert 1000 < peak < 100_000
+    assert f"reaches **{peak:,.0f}**" in page_text(at)
+    inside, pi = trace(spec, "fitted inside"), trace(spec, "interpolated (PI)")
+    assert pi["y"].max() <= 1.05 * inside["y"].max()
+    # Plain least squares (no ridge) blows up by many more orders: the text quotes it too.
+    plain = np.linalg.lstsq(
+        np.concatenate([np.cos(np.outer(distances, freqs)), np.sin(np.outer(distances, freqs))], axis=1),
+        targets,
+        rcond=None,
+    )[0]
+    plain_peak = np.abs(np.concatenate([np.cos(angles), np.sin(angles)], axis=1) @ plain)[beyond["x"] < 1024]
+    assert plain_peak.max() > 1e6
+    quoted = re.search(r"([0-9,]+) with no ridge", page_text(at))
+    assert quoted and float(quoted.group(1).replace(",", "")) == pytest.approx(plain_peak.max(), rel=0.01)

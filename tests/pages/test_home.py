@@ -73,7 +73,7 @@ def test_the_cards_quote_the_shared_settings_numbers():
     assert f"b' = {ntk_base:,.0f}" in text
     assert f"keeps {kept} fast pairs, interpolates {interpolated} slow" in text
     assert f"logits x{(0.1 * math.log(s) + 1) ** 2:.3f}" in text
-    assert "neighbours 2x closer" in text
+    assert "spacing shrinks by s = 2" in text
 
 
 @pytest.mark.parametrize(
@@ -149,3 +149,18 @@ def test_the_map_survives_the_shared_settings_extremes():
         assert_clean(at)
         assert_finite_charts(at)
         assert len(charts(at)) == 6
+
+
+SECTIONED_LESSONS = ("positions", "rope", "extrapolation", "interpolation")
+
+
+@pytest.mark.parametrize("page", SECTIONED_LESSONS)
+def test_the_routes_name_the_lessons_sections(page):
+    """Every stop of a route on lessons 1-4 lists, separated by " · ", titles of that lesson's
+    sections as the lesson itself shows them."""
+    at = open_page(f"pages/learn/{page}.py")
+    titles = [header.value.lower() for header in at.subheader]
+    for stops in view.ROUTES.values():
+        for stop in (stop for stop in stops if stop.page == page):
+            for piece in stop.show.split(" · "):
+                assert any(piece.lower() in title for title in titles), (page, piece, titles)

@@ -14,7 +14,7 @@ def test_defaults_show_the_seeds_512_to_1024_example():
     assert_finite_charts(at)
     story = at.markdown[0].value
     assert "**512**" in story and "**1,024**" in story
-    mapping = chart_by_title(at, "Stretching")
+    mapping = chart_by_title(at, "Mapping")
     pi = trace(mapping, "PI")
     # PI rotates token m as m / s: the last of the 1024 tokens lands inside the trained 512.
     assert pi["y"].max() == pytest.approx(1023 / 2)

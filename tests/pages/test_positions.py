@@ -19,6 +19,8 @@ from tests.support.lesson_checks import (
     query_id,
     theta,
 )
+from yarn_core.app import figures as F
+from yarn_core.app.views.positions import ENCODING_COLORS
 
 PAGE = "pages/learn/positions.py"
 LOW = {"pos_t5_max": "32", "pos_alibi_head": "1"}
@@ -55,9 +57,9 @@ def test_garbage_url_values_are_clamped_with_a_note():
 def test_learned_table_stops_at_L_and_formulas_run_on():
     at = open_page(PAGE, {"L": "64", "s": "4"})
     spec = chart_by_title(at, "Absolute positions")
-    for name in ("coordinate 0", "coordinate 1"):
-        x = trace(spec, name)["x"]
-        assert x.min() == 0 and x.max() == 63 and len(x) == 64
+    rows = trace(spec, "row looked up")
+    assert list(rows["x"]) == list(range(64)), "one row per trained position, none from L on"
+    assert list(rows["y"]) == list(range(64)), "position m reads row m"
     slow = trace(spec, "slowest pair")
     assert slow["x"].max() >= 4 * 64 - 1
     lam = 2 * np.pi / theta(128, 1e4)[-1]
@@ -85,3 +87,11 @@ def test_rope_scores_and_slow_pair_count():
     assert np.allclose(rope["y"], 2 * np.cos(np.multiply.outer(rope["x"], freqs)).sum(axis=1))
     slow = int((2 * np.pi / freqs >= 512).sum())
     assert f"**{slow} of its 64 pairs**" in page_text(at)
+
+
+def test_encoding_colours_reach_3_to_1_on_both_themes():
+    """T5, ALiBi, xPos and the others stay readable on the light and the dark background (WCAG 3:1
+    for graphics)."""
+    for name, color in ENCODING_COLORS.items():
+        for background in (F.LIGHT_BACKGROUND, F.DARK_BACKGROUND):
+            assert F.contrast_ratio(color, background) >= 3.0, (name, color, background)

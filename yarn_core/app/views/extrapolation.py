@@ -100,7 +100,7 @@ def score_curves(setting: RopeSetting, *, seed: int, show_pi: bool) -> ScoreCurv
             fig,
             stretched,
             pi_scores,
-            name=f"PI: Delta / {setting.factor:g}, up to L'",
+            name=f"PI: Δ / {setting.factor:g}, up to L'",
             color=F.METHOD_COLORS["linear"],
             width=1,
         )
@@ -110,7 +110,7 @@ def score_curves(setting: RopeSetting, *, seed: int, show_pi: bool) -> ScoreCurv
     F.base_layout(
         fig,
         title="Attention score against distance: extrapolated past L, interpolated by PI",
-        x_title="relative distance Delta = query - key (tokens)",
+        x_title="relative distance Δ = m - n (tokens)",
         y_title="score q . k (unscaled)",
         height=440,
     )
@@ -193,7 +193,7 @@ def angle_chart(setting: RopeSetting) -> UnseenAngles:
     seen = ~coverage.unseen
 
     fig = go.Figure()
-    F.add_line(fig, pairs, coverage.trained_max, name="trained max (L-1) theta_i", color=F.MUTED, width=2)
+    F.add_line(fig, pairs, coverage.trained_max, name="trained max (L-1) θ_i", color=F.MUTED, width=2)
     F.add_line(
         fig,
         pairs[seen],
@@ -216,18 +216,19 @@ def angle_chart(setting: RopeSetting) -> UnseenAngles:
         fig,
         pairs,
         pi_max,
-        name="PI at L': (L'-1) theta_i / s",
+        name="PI at L': (L'-1) θ_i / s",
         color=F.METHOD_COLORS["linear"],
         dash="dash",
         width=1,
     )
     F.add_line(
-        fig, [0, len(pairs) - 1], [TWO_PI, TWO_PI], name="one turn (2 pi)", color=F.MUTED, dash="dot", width=1
+        fig, [0, len(pairs) - 1], [TWO_PI, TWO_PI], name="one turn (2π)", color=F.MUTED, dash="dot", width=1
     )
+    F.mark_coinciding(fig, rtol=0.01)  # PI's largest angle lies on the trained one: say so in its legend
     F.base_layout(
         fig,
         title="Which pairs meet angles never seen in training",
-        x_title="pair index i (0 = fastest)",
+        x_title="pair i (0 = fastest)",
         y_title="largest relative angle (rad)",
         log_y=True,
     )
@@ -243,6 +244,11 @@ def angle_chart(setting: RopeSetting) -> UnseenAngles:
 
 
 FIT_POINTS = 1024  # >= 2x the coefficients at |D| = 512; bounds the least-squares cost
+# Ridge strength of the fit: minimise mean((a - y)^2) + RIDGE * |h|^2. Too small to change the fit
+# inside L (its residual is the same to four digits), large enough to stop the minimum-norm least
+# squares from cancelling huge coefficients of nearly collinear slow pairs (a peak of ~1e10 past L).
+RIDGE = 1e-11
+RIDGE_SWEEP = (0.0, 1e-12, 1e-11, 1e-10, 1e-9)
 
 
 def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
@@ -252,28 +258,44 @@ def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
     return np.hstack([np.cos(angles), np.sin(angles)])
 
 
+def _ridge_fit(basis: np.ndarray, targets: np.ndarray, ridge: float) -> np.ndarray:
+    """argmin_h mean((basis h - targets)^2) + ridge |h|^2, as the least-squares solution of the
+    system stacked with sqrt(ridge * n) I (no normal equations: the basis is ill-conditioned);
+    ridge = 0 is the plain minimum-norm least squares."""
+    if ridge == 0:
+        return np.linalg.lstsq(basis, targets, rcond=None)[0]
+    columns = basis.shape[1]
+    stacked = np.vstack([basis, np.sqrt(ridge * len(targets)) * np.eye(columns)])
+    return np.linalg.lstsq(stacked, np.concatenate([targets, np.zeros(columns)]), rcond=None)[0]
+
+
 @dataclass(frozen=True)
 class FittedScore:
     """The PI paper's fitted score inside L, extrapolated and interpolated, and the numbers the lesson
-    quotes: how many targets were fitted and the largest |a| of each curve (extrapolated up to L')."""
+    quotes: how many targets were fitted, the largest |a| of each curve (extrapolated up to L'), the
+    ridge used, and the extrapolated peak for each ridge of RIDGE_SWEEP (0 = plain least squares)."""
 
     figure: go.Figure
     fit_points: int
     fitted_max: float
     extrapolated_max: float
     interpolated_max: float
+    ridge: float
+    peak_by_ridge: tuple[tuple[float, float], ...]
 
 
 def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
-    """The PI paper's figure 2 experiment: least-squares fit a score function a(Delta) (the form
-    above) to random targets in [-1, 1] at random distances in [0, L], then draw |a| inside L,
-    extrapolated past L, and interpolated, a(Delta / s), out to L'."""
+    """The PI paper's figure 2 experiment: fit a score function a(Delta) = sum_i h_i-weighted cos and
+    sin of Delta theta_i to random targets in [-1, 1] at random distances within [0, L] (ridge
+    RIDGE), then draw |a| inside L, extrapolated past L, and interpolated, a(Delta / s), out to L'.
+    Fitting on [0, L], as the paper does, covers PI's largest argument (L' - 1) / s = L - 1/s."""
     trained_length, scale = setting.original_length, setting.factor
     inv_freq = scale_rope("none", setting).inv_freq
     rng = np.random.default_rng(seed)
     points = min(2 * trained_length, FIT_POINTS)
-    fit_at = rng.uniform(0, trained_length - 1, points)
-    coefficients, *_ = np.linalg.lstsq(_score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points), rcond=None)
+    fit_at = rng.uniform(0, trained_length, points)
+    fit_basis, targets = _score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points)
+    coefficients = _ridge_fit(fit_basis, targets, RIDGE)
     target = setting.target_tokens
     end = axis_end(setting)
     budget = _distance_budget(setting.dim) // 2
@@ -281,8 +303,14 @@ def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
     beyond = integer_samples(trained_length, end, budget, seed + 1)
     stretched = integer_samples(0, target, budget, seed + 2)
     fitted = _score_basis(inside, inv_freq) @ coefficients
-    extrapolated = _score_basis(beyond, inv_freq) @ coefficients
+    beyond_basis = _score_basis(beyond, inv_freq)
+    extrapolated = beyond_basis @ coefficients
     interpolated = _score_basis(stretched / scale, inv_freq) @ coefficients
+    in_target = beyond < target if (beyond < target).any() else np.ones(len(beyond), bool)
+    peak_by_ridge = tuple(
+        (ridge, float(np.abs(beyond_basis[in_target] @ _ridge_fit(fit_basis, targets, ridge)).max()))
+        for ridge in RIDGE_SWEEP
+    )
 
     fig = go.Figure()
     F.add_line(fig, inside, np.abs(fitted), name="fitted inside L", color=F.METHOD_COLORS["none"], width=1)
@@ -291,26 +319,28 @@ def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
         fig,
         stretched,
         np.abs(interpolated),
-        name=f"interpolated (PI): a(Delta / {scale:g})",
+        name=f"interpolated (PI): a(Δ / {scale:g})",
         color=F.METHOD_COLORS["linear"],
         width=1,
     )
     F.shade_window(fig, 0, trained_length - 1)
+    F.mark_x(fig, target - 1, "L'")
     F.base_layout(
         fig,
         title="A score fitted on the trained window: bounded inside, exploding outside",
-        x_title="relative distance Delta (tokens)",
-        y_title="|a(Delta)| (log scale)",
+        x_title="relative distance Δ (tokens)",
+        y_title="|a(Δ)| (log scale)",
         log_y=True,
         height=420,
     )
-    in_target = beyond < target
     return FittedScore(
         figure=fig,
         fit_points=points,
         fitted_max=float(np.abs(fitted).max()),
-        extrapolated_max=float(np.abs(extrapolated[in_target] if in_target.any() else extrapolated).max()),
+        extrapolated_max=float(np.abs(extrapolated[in_target]).max()),
         interpolated_max=float(np.abs(interpolated).max()),
+        ridge=RIDGE,
+        peak_by_ridge=peak_by_ridge,
     )
 
 

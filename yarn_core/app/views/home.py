@@ -36,10 +36,18 @@ class RouteStop:
 # Suggested routes through the app, by length in minutes.
 ROUTES = {
     50: (
-        RouteStop("positions", 4, "absolute encodings break past L"),
-        RouteStop("rope", 8, "pairs turning at theta_i; only the distance matters"),
-        RouteStop("extrapolation", 6, "slow pairs meet angles never seen"),
-        RouteStop("interpolation", 6, "m -> m/s, and its price"),
+        RouteStop("positions", 4, "a table that runs out · T5 and ALiBi · RoPE and xPos"),
+        RouteStop("rope", 8, "one pair, turning · fast pairs and slow pairs · only the distance matters"),
+        RouteStop(
+            "extrapolation",
+            6,
+            "a score fitted inside L explodes past it · the slow pairs drift · angles never seen",
+        ),
+        RouteStop(
+            "interpolation",
+            6,
+            "map every position back into the trained range · the spacing shrinks by s · a short fine-tune",
+        ),
         RouteStop("ntk_aware", 5, "change the base instead"),
         RouteStop("ntk_by_parts", 7, "keep fast pairs, interpolate slow ones"),
         RouteStop("yarn", 5, "the attention temperature"),
@@ -47,8 +55,10 @@ ROUTES = {
         RouteStop("compare", 6, "every method on the same axes"),
     ),
     15: (
-        RouteStop("extrapolation", 3, "the failure"),
-        RouteStop("interpolation", 3, "PI's fix and price"),
+        RouteStop("extrapolation", 3, "a score fitted inside L explodes past it"),
+        RouteStop(
+            "interpolation", 3, "map every position back into the trained range · the spacing shrinks by s"
+        ),
         RouteStop("ntk_by_parts", 4, "the ramp"),
         RouteStop("yarn", 3, "the temperature"),
         RouteStop("compare", 2, "side by side"),

@@ -1,4 +1,4 @@
-"""Lesson 4, Position Interpolation: the seed's 512 -> 1024 stretch, and its price."""
+"""Lesson 4, Position Interpolation: positions mapped into the trained range, and the price."""
 
 from __future__ import annotations
 
@@ -28,19 +28,13 @@ def position_map(setting: RopeSetting) -> PositionMap:
     F.add_line(
         fig, m, m / scale, name=f"PI: m / {scale:g}", color=F.METHOD_COLORS["linear"], hover="%{y:.1f}"
     )
-    fig.add_hrect(
-        y0=0,
-        y1=trained_length - 1,
-        fillcolor=F.WINDOW_FILL,
-        line_width=0,
-        layer="below",
-        annotation_text=f"positions seen in training (0..{trained_length - 1:,})",
-        annotation_position="top left",
+    F.shade_window(
+        fig, 0, trained_length - 1, f"positions seen in training (0..{trained_length - 1:,})", axis="y"
     )
     F.mark_x(fig, trained_length - 1, "L")
     F.base_layout(
         fig,
-        title=f"Stretching {target:,} positions onto the trained {trained_length:,}",
+        title=f"Mapping {target:,} positions onto the trained {trained_length:,}",
         x_title="token position m in the long text",
         y_title="position the model rotates by",
     )
@@ -66,7 +60,7 @@ def neighbour_angles(setting: RopeSetting) -> NeighbourAngles:
         fig,
         pairs,
         pi.base_inv_freq,
-        name="as trained: theta_i",
+        name="as trained: θ_i",
         color=F.METHOD_COLORS["none"],
         mode="lines+markers",
         hover="%{y:.4g} rad",
@@ -75,15 +69,15 @@ def neighbour_angles(setting: RopeSetting) -> NeighbourAngles:
         fig,
         pairs,
         pi.inv_freq,
-        name=f"PI: theta_i / {setting.factor:g}",
+        name=f"PI: θ_i / {setting.factor:g}",
         color=F.METHOD_COLORS["linear"],
         mode="lines+markers",
         hover="%{y:.4g} rad",
     )
     F.base_layout(
         fig,
-        title="The price: neighbours get closer in every pair",
-        x_title="pair index i (0 = fastest)",
+        title="The price: the spacing shrinks by s in every pair",
+        x_title="pair i (0 = fastest)",
         y_title="angle between neighbouring tokens (rad)",
         log_y=True,
     )

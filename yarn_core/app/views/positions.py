@@ -27,17 +27,16 @@ from .. import figures as F
 CURVE_POINTS = 2000
 T5_BUCKETS = 32
 ALIBI_HEADS = 8
-LEARNED_COORDINATES = 2
 XPOS_SCALE_BASE = 512.0
 NO_ROW_FILL = "rgba(127, 127, 127, 0.25)"
 ENCODING_COLORS = {
     "learned": "#1f77b4",
     "sinusoidal": "#9467bd",
     "sinusoidal_slow": "#8c564b",
-    "t5": "#17becf",
-    "alibi": "#e377c2",
+    "t5": "#0f8a9a",  # teal, olive and magenta dark enough for 3:1 on the light and the dark theme
+    "alibi": "#c2378f",
     "rope": "#7f7f7f",
-    "xpos": "#bcbd22",
+    "xpos": "#7a7a12",
 }
 
 
@@ -98,7 +97,7 @@ def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
     head_dim, base, trained_length = setting.dim, setting.base, setting.original_length
     end = axis_end(setting)
     positions = integer_samples(0, end, CURVE_POINTS)
-    table, defined = learned_absolute(positions, trained_length, dim=LEARNED_COORDINATES)
+    _, defined = learned_absolute(positions, trained_length, dim=1)
     inv_freq = inverse_frequencies(head_dim, base)
     lam = wavelengths(inv_freq)
     mid_pair = int(np.argmin(np.abs(lam - trained_length / 4)))
@@ -115,18 +114,16 @@ def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
             f"Sinusoidal (Vaswani et al.): a formula, defined for every m (d = {head_dim})",
         ),
     )
-    for c in range(LEARNED_COORDINATES):
-        _add_to_row(
-            fig,
-            1,
-            positions[defined],
-            table[defined, c],
-            name=f"learned row (seeded stand-in), coordinate {c}",
-            color=ENCODING_COLORS["learned"],
-            dash=None if c == 0 else "dot",
-            hover="%{y:.3f}",
-            width=1,
-        )
+    _add_to_row(
+        fig,
+        1,
+        positions[defined],
+        positions[defined],
+        name="row looked up: row m of the table",
+        color=ENCODING_COLORS["learned"],
+        hover="row %{y:,}",
+        width=3,
+    )
     _add_to_row(
         fig,
         2,
@@ -147,17 +144,29 @@ def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
         hover="%{y:.4f}",
         width=3,
     )
-    F.shade_window(fig, 0, trained_length - 1)
-    fig.add_vrect(
-        x0=trained_length,
-        x1=end,
-        fillcolor=NO_ROW_FILL,
-        line_width=0,
-        layer="below",
+    # The window's label sits in the empty upper-left of the top panel (the rows rise from its
+    # lower left), away from the ticks and the lines; the lower panel's band is unlabelled.
+    F.shade_window(fig, 0, trained_length - 1, f"training window (m < {trained_length:,})", row=1, col=1)
+    F.shade_window(fig, 0, trained_length - 1, "", row=2, col=1)
+    fig.add_vrect(x0=trained_length, x1=end, fillcolor=NO_ROW_FILL, line_width=0, layer="below", row=1, col=1)
+    fig.add_annotation(
+        x=(trained_length + end) / 2,
+        y=trained_length / 2,
+        text=f"no row for m ≥ {trained_length:,}:<br>nothing to look up",
+        showarrow=False,
         row=1,
         col=1,
-        annotation_text=f"no row for m >= {trained_length:,}: nothing to look up",
-        annotation_position="top right",
+    )
+    fig.add_annotation(
+        x=trained_length - 1,
+        y=trained_length - 1,
+        text=f"last row, {trained_length - 1:,}",
+        showarrow=True,
+        ax=40,
+        ay=16,
+        xanchor="left",
+        row=1,
+        col=1,
     )
     F.base_layout(
         fig,
@@ -167,6 +176,8 @@ def absolute_positions(setting: RopeSetting) -> AbsolutePositions:
         height=560,
     )
     _one_x_title(fig)
+    fig.update_yaxes(title_text="table row", range=[0, 1.15 * trained_length], row=1, col=1)
+    fig.update_yaxes(title_text="sin value", row=2, col=1)
 
     inside = positions < trained_length
     last_position = setting.target_tokens - 1
@@ -241,11 +252,23 @@ def relative_biases(setting: RopeSetting, *, t5_max_distance: int, alibi_head: i
         color=ENCODING_COLORS["alibi"],
         hover="%{y:.4g}",
     )
-    F.shade_window(fig, 0, trained_length - 1)
+    # The window's label in its top-right corner: T5's staircase and ALiBi's line start top left.
+    for row in (1, 2):
+        F.shade_window(fig, 0, trained_length - 1, "", row=row, col=1)
+    fig.add_annotation(
+        x=trained_length - 1,
+        y=1,
+        yref="y domain",
+        text="training window",
+        showarrow=False,
+        xanchor="right",
+        yanchor="top",
+        font={"color": F.WINDOW_LINE},
+    )
     F.base_layout(
         fig,
         title="Relative biases: defined past L, but what do they say there?",
-        x_title="relative distance Delta = query - key (tokens)",
+        x_title="relative distance Δ = m - n (tokens)",
         y_title="bias added to the logit",
         height=560,
     )
@@ -297,8 +320,8 @@ def rotary_scores(setting: RopeSetting) -> RotaryScores:
     F.mark_x(fig, target_length - 1, "L'")
     F.base_layout(
         fig,
-        title="Rotations: defined at every distance, trained on Delta < L only",
-        x_title="relative distance Delta = query - key (tokens)",
+        title="Rotations: defined at every distance, trained on Δ < L only",
+        x_title="relative distance Δ = m - n (tokens)",
         y_title="q . k for all-ones q, k",
     )
 

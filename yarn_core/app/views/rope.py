@@ -23,6 +23,8 @@ SHIFT_POINTS = 1000
 FULL_TURN = F.REGIME_COLORS["kept"]
 NO_FULL_TURN = "#8c564b"
 QUERY_COLOR = "#1f77b4"
+ANIMATION_HEIGHT = 700
+ANIMATION_MARGIN = {"l": 10, "r": 10, "t": 70, "b": 290}
 
 
 def frame_positions(span: str, target_length: int) -> np.ndarray:
@@ -97,7 +99,7 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
         go.Scatter(
             arrow(0),
             mode="lines+markers",
-            name="query pair (q_i, q_i+d/2)",
+            name="query pair (q_i, q_i+|D|/2)",
             hoverinfo="skip",
             line={"color": QUERY_COLOR, "width": 5},
             marker={"size": [0, 12]},
@@ -109,26 +111,31 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
     ]
     F.base_layout(
         fig,
-        title=f"Query pair {pair} turning by m x theta_{pair} = m x {theta:.4g} rad",
+        title=f"Query pair {pair} turning: m·θ_{pair}, θ = {theta:.3g}",
         x_title=f"component q_{pair}",
         y_title=f"component q_{pair + half}",
-        height=520,
+        height=ANIMATION_HEIGHT,
     )
     lim = 1.25 * max(radius, 1e-9)
     fig.update_xaxes(range=[-lim, lim], zeroline=True, constrain="domain")
     fig.update_yaxes(range=[-lim, lim], zeroline=True, scaleanchor="x", scaleratio=1)
     play = {"frame": {"duration": 90, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    # Top to bottom under the plot: the x axis title, Play/Pause, the frame slider, then the legend, each in
+    # its own band of the bottom margin so none covers another at any width.
+    below = ANIMATION_HEIGHT - ANIMATION_MARGIN["t"] - ANIMATION_MARGIN["b"]
     fig.update_layout(
         hovermode="closest",
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin=ANIMATION_MARGIN,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -205 / below, "yanchor": "top"},
         updatemenus=[
             {
                 "type": "buttons",
                 "direction": "left",
                 "x": 0,
-                "y": -0.08,
+                "y": -60 / below,
                 "xanchor": "left",
                 "yanchor": "top",
+                "pad": {"t": 0, "r": 0},
                 "buttons": [
                     {"label": "Play", "method": "animate", "args": [None, play]},
                     {
@@ -142,13 +149,15 @@ def rotating_pair(setting: RopeSetting, *, pair: int, span: str, seed: int) -> T
         sliders=[
             {
                 "active": 0,
-                "x": 0.15,
-                "len": 0.85,
-                "y": -0.04,
+                "x": 0,
+                "len": 1,
+                "y": -100 / below,
+                "yanchor": "top",
+                "pad": {"t": 0, "b": 0},
                 "currentvalue": {"prefix": "position m = "},
                 "steps": [
                     {
-                        "label": f"{int(m):,}, angle {m * theta:,.3g} rad",
+                        "label": f"{int(m):,}",
                         "method": "animate",
                         "args": [
                             [str(int(m))],
@@ -228,8 +237,8 @@ def spectrum(setting: RopeSetting) -> Spectrum:
     F.base_layout(
         fig,
         title="Wavelength of every pair against the training length",
-        x_title="pair index i (0 = fastest)",
-        y_title="wavelength 2 pi / theta_i (tokens)",
+        x_title="pair i (0 = fastest)",
+        y_title="wavelength λ_i = 2π / θ_i (tokens)",
         log_y=True,
     )
     double_base = 2.0 * setting.base
@@ -280,7 +289,7 @@ def relative_property(
     fig = go.Figure()
     F.add_line(fig, shifts, query_only, name="query moved alone: q_(m+j) . k_n", color=F.MUTED, width=1)
     F.add_line(fig, shifts, both, name="both moved: q_(m+j) . k_(n+j)", color=FULL_TURN, width=3)
-    F.mark_x(fig, shift, f"j = k = {shift:,}")
+    F.mark_x(fig, shift, f"j = {shift:,}")
     F.base_layout(
         fig,
         title="Shift query and key together: the score does not move",
