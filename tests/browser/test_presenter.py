@@ -34,7 +34,6 @@ UNSECTIONED = {
     "ntk_by_parts": "lesson 6 (pages/learn/ntk_by_parts.py) has no lesson.section yet",
     "yarn": "lesson 7 (pages/learn/yarn.py) has no lesson.section yet",
     "dynamic": "lesson 8 (pages/learn/dynamic.py) has no lesson.section yet",
-    "compare": "the compare page (pages/compare/compare.py) has no lesson.section yet",
     "lab": "the lab page (pages/lab/lab.py) has no lesson.section yet",
     "your_model": "the your-model page (pages/model/your_model.py) has no lesson.section yet",
 }
