@@ -227,7 +227,7 @@ def frequencies_now(setting: RopeSetting) -> FrequenciesNow:
         fig,
         title=f"Each pair's frequency right now, at l' = {current_length:,} tokens",
         x_title="pair index i (0 = fastest)",
-        y_title="theta_i / theta'_i (divided by)",
+        y_title="θ_i / θ'_i (divided by)",
         log_y=True,
     )
     cached_key = trained_length - 1
