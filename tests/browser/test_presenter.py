@@ -30,7 +30,6 @@ UNSECTIONED = {
     "rope": "lesson 2 (pages/learn/rope.py) has no lesson.section yet",
     "extrapolation": "lesson 3 (pages/learn/extrapolation.py) has no lesson.section yet",
     "interpolation": "lesson 4 (pages/learn/interpolation.py) has no lesson.section yet",
-    "dynamic": "lesson 8 (pages/learn/dynamic.py) has no lesson.section yet",
     "lab": "the lab page (pages/lab/lab.py) has no lesson.section yet",
     "your_model": "the your-model page (pages/model/your_model.py) has no lesson.section yet",
 }
