@@ -37,7 +37,9 @@ Each method keeps one colour on every chart. A preset loads a real model's numbe
 holds the whole comparison, so a link reproduces it.
 """)
 
-st.selectbox(
+# Presenting, the controls move to the (folded) sidebar, so each section's chart fits the screen.
+controls = st.sidebar if lesson.presenting() else st.container()
+controls.selectbox(
     "Load a comparison preset",
     list(view.PRESETS),
     index=None,
@@ -46,15 +48,15 @@ st.selectbox(
     on_change=apply_preset,
     help="Sets the sidebar settings, the methods and the options below.",
 )
-chosen = [BY_NAME[name] for name in params.param_widget(METHODS)]
-with st.expander("Method options: ramp, temperature, mscale, Llama 3.1 factors"):
-    left, right = st.columns(2)
+chosen = [BY_NAME[name] for name in params.param_widget(METHODS, controls)]
+with controls.expander("Method options: ramp, temperature, mscale, Llama 3.1 factors"):
+    left, right = lesson.columns(2)
     options = {
         field: params.param_widget(param, left if i < 5 else right)
         for i, (field, param) in enumerate(OPTIONS.items())
     }
     seed = params.param_widget(SEED, right)
-st.caption(
+controls.caption(
     f"Ramp: **the {options['ramp']}'s**. This page starts on the reference code's ramp (what transformers "
     "runs); lesson 6 starts on the paper's. Switch it under Method options."
 )

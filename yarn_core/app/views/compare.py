@@ -49,30 +49,30 @@ PAPER_FACTORS = (16.0, 32.0)  # the YaRN paper's LLaMA 2 runs (published.json, y
 OPTION_CONTROLS = {
     "beta_slow": dict(
         key="cmp_alpha",
-        label="alpha (turns in L below which a pair is interpolated)",
+        label="α (turns in L below which a pair is interpolated)",
         default=1.0,
         minimum=0.25,
         maximum=4.0,
         step=0.25,
-        help="The paper's alpha (beta_slow in the code). LLaMA: 1.",
+        help="The paper's α (beta_slow in the code). LLaMA: 1.",
     ),
     "beta_fast": dict(
         key="cmp_beta",
-        label="beta (turns in L above which a pair is kept)",
+        label="β (turns in L above which a pair is kept)",
         default=32.0,
         minimum=8.0,
         maximum=128.0,
         step=1.0,
-        help="The paper's beta (beta_fast in the code). LLaMA: 32.",
+        help="The paper's β (beta_fast in the code). LLaMA: 32.",
     ),
     "ramp": dict(
         key="cmp_ramp",
-        label="Ramp between alpha and beta",
+        label="Ramp between α and β",
         default="code",
         kind="choice",
         options=("code", "paper"),
         help="code: linear in the pair index, as transformers does; "
-        "paper: linear in the turns r = L / lambda.",
+        "paper: linear in the turns r_i = L / λ_i.",
     ),
     "truncate": dict(
         key="cmp_truncate",
