@@ -126,10 +126,10 @@ The fixes: cache keys before rotation and rotate them again at every step (slowe
 scaling; see transformers issue #25104, "Inconsistent Rotation Base for Dynamic NTK Scaling RoPE".
 **Next:** the Compare page puts every method side by side on the same settings.
 """)
-
-lesson.takeaway(
-    "Dynamic scaling sets s from the text's current length, max(1, l'/L) for YaRN, so short texts run "
-    f"on the untouched model and long ones get just enough stretch; at l' = {current:,} that is "
-    f"s = {sched.yarn_now:.4g} instead of {s:g}. The price is a cache of keys rotated with earlier "
-    "frequencies."
-)
+    with lesson.stage():
+        lesson.takeaway(
+            "Dynamic scaling sets s from the text's current length, max(1, l'/L) for YaRN, so short "
+            "texts run on the untouched model and long ones get just enough stretch; at "
+            f"l' = {current:,} that is s = {sched.yarn_now:.4g} instead of {s:g}. The price is a cache of "
+            "keys rotated with earlier frequencies."
+        )

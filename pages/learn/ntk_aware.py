@@ -96,9 +96,9 @@ one turn in {L:,} tokens, so none meets a new angle; try a larger base or a smal
 The YaRN paper calls these pairs "extrapolated to out-of-bound values": this is why NTK-aware fine-tunes
 worse than PI. **Next:** NTK-by-parts decides pair by pair, so no slow pair is left short.
 """)
-
-lesson.takeaway(
-    f"NTK-aware raises the base to b' = {change.new_base:,.0f}: the fastest pair keeps its full "
-    f"resolution, the slowest is divided by exactly s = {s:g}, but the pairs in between are divided "
-    "by less than s, so some slow ones meet angles they never saw."
-)
+    with lesson.stage():
+        lesson.takeaway(
+            f"NTK-aware raises the base to b' = {change.new_base:,.0f}: the fastest pair keeps its full "
+            f"resolution, the slowest is divided by exactly s = {s:g}, but the pairs in between are divided "
+            "by less than s, so some slow ones meet angles they never saw."
+        )

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from yarn_core.app import lesson, params, sidebar
+from yarn_core.app.views import ntk_aware
 from yarn_core.app.views import ntk_by_parts as view
 
 ALPHA = params.Param(
@@ -40,6 +41,7 @@ st.title("6. NTK-by-parts")
 with lesson.section(
     "The problem NTK-aware left",
     "NTK-aware divides some slow pairs by less than s, so they meet angles never seen.",
+    chart="nbp_problem_reach",
 ):
     lesson.narrative(f"""
 NTK-aware spares the fast pairs, but its smooth curve also divides most slow pairs by *less* than s:
@@ -47,6 +49,13 @@ past the trained {L:,} tokens they turn further than they ever did in training. 
 the full factor s, the fast pairs none. **NTK-by-parts** (bloc97; section 3.2 of the YaRN paper) stops
 using one curve and decides pair by pair.
 """)
+    reach = lesson.cached(ntk_aware.angle_reach)(setting)
+    lesson.chart(
+        reach.figure,
+        alt=f"Lesson 5's chart: under NTK-aware {reach.pushed_pairs} slow pairs reach angles beyond their "
+        "trained range at L'; PI keeps every pair inside it.",
+        key="nbp_problem_reach",
+    )
 
 with lesson.section(
     "Decide pair by pair",
@@ -177,9 +186,9 @@ grows blurrier. **Next:** YaRN sharpens it with a temperature.
             "Llama 3.1's `llama3` scaling is NTK-by-parts with the paper's ramp: its `low_freq_factor` "
             "and `high_freq_factor` play the roles of α and β (1 and 4 in its config)."
         )
-
-lesson.takeaway(
-    f"NTK-by-parts keeps the {regimes.kept} pairs that turn more than β = {beta:g} times inside L, "
-    f"interpolates the {regimes.interpolated} that turn fewer than α = {alpha:g} times, and blends the "
-    "rest. α and β count turns inside L, so the same values mean different pairs for another L."
-)
+    with lesson.stage():
+        lesson.takeaway(
+            f"NTK-by-parts keeps the {regimes.kept} pairs that turn more than β = {beta:g} times inside L, "
+            f"interpolates the {regimes.interpolated} that turn fewer than α = {alpha:g} times, and blends "
+            "the rest. α and β count turns inside L, so the same values mean different pairs for another L."
+        )

@@ -149,9 +149,9 @@ divided by {s:g} and its logits sharpened as if it were {target:,} tokens long, 
 meets distances it never saw again. Qwen3's maintainers report a static factor of 4 hurting short
 inputs (their issue tracker). **Next:** dynamic scaling sets s from the text's current length.
 """)
-
-lesson.takeaway(
-    f"YaRN = NTK-by-parts + a temperature: cos and sin × (0.1 ln s + 1), so logits × (0.1 ln s + 1)² "
-    f"({curve.logit_multiplier:.4f} at s = {s:g}), which sharpens attention that a long, interpolated "
-    "context spreads out; with 400 fine-tuning steps it holds out to 128k tokens."
-)
+    with lesson.stage():
+        lesson.takeaway(
+            f"YaRN = NTK-by-parts + a temperature: cos and sin × (0.1 ln s + 1), so logits × (0.1 ln s + 1)² "
+            f"({curve.logit_multiplier:.4f} at s = {s:g}), which sharpens attention that a long, "
+            "interpolated context spreads out; with 400 fine-tuning steps it holds out to 128k tokens."
+        )
