@@ -171,10 +171,10 @@ queries and keys; dynamic methods are re-evaluated at each length l'.
                 "blended / kept %**: share of the pairs. **ramp low/high**: the correction range in pair "
                 "indices. **attn factor**: cos and sin × it; **logit ×**: its square (times DeepSeek's "
                 "softmax mscale squared when mscale_all_dim is set). **lowest θ'**: the slowest pair's "
-                "frequency (rad/token); **slowest ÷**: what it is divided by. **max angle** (rad): the "
+                "frequency (rad/token); **slowest ÷**: what it is divided by. **max ∠** (rad): the "
                 f"largest relative angle in the group, at L − 1 = {L - 1:,} as trained and at "
-                f"L' − 1 = {target - 1:,} per method. **pairs past trained**: pairs that never completed a "
-                "turn in training and now turn further; **furthest past**: by how many trained positions' "
+                f"L' − 1 = {target - 1:,} per method. **past trained**: pairs that never completed a "
+                "turn in training and now turn further; **how far past**: by how many trained positions' "
                 "worth of angle. Dynamic methods are shown at l' = L'; — means it does not apply."
             )
         if result.softmax_mscale:

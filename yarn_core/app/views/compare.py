@@ -191,11 +191,11 @@ COLUMNS = {
     "logit_multiplier": "logit ×",
     "lowest_freq": "lowest θ'",
     "slowest_stretch": "slowest ÷",
-    "fast": "fast: max angle",
-    "middle": "middle: max angle",
-    "slow": "slow: max angle",
-    "unseen": "pairs past trained",
-    "overshoot": "furthest past",
+    "fast": "fast max ∠",
+    "middle": "middle max ∠",
+    "slow": "slow max ∠",
+    "unseen": "past trained",
+    "overshoot": "how far past",
 }
 # The table is shown as two, each narrow enough for the page: how each method treats the pairs,
 # then the angles the pairs reach.
@@ -531,7 +531,11 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
         axis = f"x{'' if col == 1 else col}"
         marked = [t.name for t in fig.data if t.xaxis == axis and " (= " in t.name]
         shared = list(dict.fromkeys(n for name in marked for n in (name.split(" (= ")[1][:-1], _short(name))))
-        note = "<br>" + "<br>".join(textwrap.wrap(f"identical: {', '.join(shared)}", 24)) if shared else ""
+        note = (
+            "<br>" + "<br>".join(textwrap.wrap(f"identical: {', '.join(shared)}", 24, break_on_hyphens=False))
+            if shared
+            else ""
+        )
         fig.add_annotation(
             text=f"{name}, i = {i}<br>λ = {base_wavelengths[i]:,.0f} tokens{note}",
             xref=f"{axis} domain",
@@ -544,6 +548,9 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
             showarrow=False,
         )
         F.shade_window(fig, 0, setting.original_length - 1, "", axis="y", row=1, col=col)
+    for trace in fig.data:  # the legend (first panel's traces) names each method for every panel
+        if trace.showlegend:
+            trace.name = _short(trace.name)
     F.base_layout(
         fig,
         title="Position each token is rotated as, per pair (shaded: positions seen in training)",
