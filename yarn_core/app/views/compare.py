@@ -27,6 +27,7 @@ SCORE_POINTS = 4000
 SCORE_EVALUATIONS = 600_000
 SMOOTH_SHARE = 1 / 8  # the score chart's moving average spans L / 8 tokens
 POSITION_POINTS = 200
+POSITION_HEIGHT = 640  # px: three stacked panels
 ENTROPY_LENGTHS = 10
 ENTROPY_QUERIES = 2
 ENTROPY_KEY_FEATURES = 2**14  # exact keys x |D| per query, clamped to [32, 256] exact keys
@@ -509,7 +510,8 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
     that coincide in a panel are marked, and named in its title."""
     pairs = position_pairs(setting)
     base_wavelengths = scale_rope("none", setting).wavelengths
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.05)
+    # one panel a row: side by side, three panels and their labels smear on a phone
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     m = np.linspace(0, setting.target_length - 1, POSITION_POINTS)
     for method, rope in ropes.items():
         ratio = rope.frequency_ratio
@@ -527,38 +529,38 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
                 xaxis=f"x{'' if col == 1 else col}", yaxis=f"y{'' if col == 1 else col}", legendgroup=method
             )
     F.mark_coinciding(fig)
-    for col, (name, i) in enumerate(pairs.items(), start=1):
-        axis = f"x{'' if col == 1 else col}"
+    for row, (name, i) in enumerate(pairs.items(), start=1):
+        axis = f"x{'' if row == 1 else row}"
         marked = [t.name for t in fig.data if t.xaxis == axis and " (= " in t.name]
         shared = list(dict.fromkeys(n for name in marked for n in (name.split(" (= ")[1][:-1], _short(name))))
-        note = (
-            "<br>" + "<br>".join(textwrap.wrap(f"identical: {', '.join(shared)}", 24, break_on_hyphens=False))
-            if shared
-            else ""
-        )
+        note = "".join(f"<br>{line}" for line in textwrap.wrap(f"identical: {', '.join(shared)}", 30))
         fig.add_annotation(
-            text=f"{name}, i = {i}<br>λ = {base_wavelengths[i]:,.0f} tokens{note}",
+            text=f"{name} pair, i = {i} (λ = {base_wavelengths[i]:,.0f} tokens){note}",
             xref=f"{axis} domain",
-            yref="paper",
-            x=0.02,
-            y=1.0,
+            yref=f"y{'' if row == 1 else row} domain",
+            x=0.01,
+            y=0.98,
             xanchor="left",
             yanchor="top",
             align="left",
             showarrow=False,
         )
-        F.shade_window(fig, 0, setting.original_length - 1, "", axis="y", row=1, col=col)
+        F.shade_window(fig, 0, setting.original_length - 1, "", axis="y", row=row, col=1)
     for trace in fig.data:  # the legend (first panel's traces) names each method for every panel
         if trace.showlegend:
             trace.name = _short(trace.name)
     F.base_layout(
         fig,
-        title="Position each token is rotated as, per pair (shaded: positions seen in training)",
+        title="Position each token is rotated as (shaded: seen in training)",
         x_title="token position m",
         y_title="effective position m θ'_i/θ_i",
+        height=POSITION_HEIGHT,
     )
-    fig.update_yaxes(title_text=None, row=1, col=2)
-    fig.update_yaxes(title_text=None, row=1, col=3)
+    fig.update_xaxes(title_text=None, row=1, col=1)
+    fig.update_xaxes(title_text=None, row=2, col=1)
+    fig.update_yaxes(title_text=None, row=1, col=1)
+    fig.update_yaxes(title_text=None, row=3, col=1)
+    fig.update_layout(legend={"y": -0.1})
     return fig
 
 
