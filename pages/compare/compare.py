@@ -165,18 +165,20 @@ queries and keys; dynamic methods are re-evaluated at each length l'.
             for i, rows in enumerate(result.tables):
                 st.dataframe(rows, hide_index=True, key=f"cmp_t{i}", placeholder="—", column_config=config)
         with st.expander("What the columns mean"):
-            st.markdown(
-                f"Pair groups by turns inside L: fast (more than β = {beta:g}) {result.fast_pairs}, middle "
-                f"{result.middle_pairs}, slow (fewer than α = {alpha:g}) {result.slow_pairs}. **interp. / "
-                "blended / kept %**: share of the pairs. **ramp low/high**: the correction range in pair "
-                "indices. **attn factor**: cos and sin × it; **logit ×**: its square (times DeepSeek's "
-                "softmax mscale squared when mscale_all_dim is set). **lowest θ'**: the slowest pair's "
-                "frequency (rad/token); **slowest ÷**: what it is divided by. **max ∠** (rad): the "
-                f"largest relative angle in the group, at L − 1 = {L - 1:,} as trained and at "
-                f"L' − 1 = {target - 1:,} per method. **past trained**: pairs that never completed a "
-                "turn in training and now turn further; **how far past**: by how many trained positions' "
-                "worth of angle. Dynamic methods are shown at l' = L'; — means it does not apply."
-            )
+            st.markdown(f"""
+- Pair groups by turns inside L: fast (more than β = {beta:g}) {result.fast_pairs}, middle
+  {result.middle_pairs}, slow (fewer than α = {alpha:g}) {result.slow_pairs}.
+- **interp. / blended / kept %**: share of the pairs; **ramp low/high**: the correction range in pair
+  indices.
+- **attn factor**: cos and sin × it; **logit ×**: its square (times DeepSeek's softmax mscale squared
+  when mscale_all_dim is set).
+- **lowest θ'**: the slowest pair's frequency (rad/token); **slowest ÷**: what it is divided by.
+- **max ∠** (rad): the largest relative angle in the group, at L − 1 = {L - 1:,} as trained and at
+  L' − 1 = {target - 1:,} per method.
+- **past trained**: pairs that never completed a turn in training and now turn further; **how far
+  past**: by how many trained positions' worth of angle.
+- Dynamic methods are shown at l' = L'; — means it does not apply.
+""")
         if result.softmax_mscale:
             st.info(
                 "DeepSeek-style mscale: transformers leaves cos and sin at mscale(s, mscale) / "

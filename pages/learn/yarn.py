@@ -71,7 +71,9 @@ sits at {ent.original_at_L:.2f}.
         st.markdown("""
 The chart measures the entropy of the last token's attention over all earlier tokens (ln l' would be
 perfectly even attention over l' tokens). The head is a toy: seeded random queries, keys that resemble
-the query, rotated with YaRN's frequencies. Multiplying every logit by a factor above 1 can only sharpen
+the query, rotated with YaRN's frequencies.
+
+Multiplying every logit by a factor above 1 can only sharpen
 a softmax, so the temperature curve is never above the other. The constant 0.1 was not derived: the
 authors fitted it to LLaMA's perplexity at several scales, so do not expect the toy's curves to meet.
 """)
