@@ -23,16 +23,6 @@ PROJECTOR = {"width": 1280, "height": 720}
 MIN_FONT_PX = 18
 SHOTS = SCREENSHOTS / "presenter"
 
-# Pages not yet built from lesson.section: their step-through check is expected to fail. Each page's
-# engineer removes the page from this list when converting it (strict: a passing check fails here).
-UNSECTIONED = {
-    "ntk_aware": "lesson 5 (pages/learn/ntk_aware.py) has no lesson.section yet",
-    "ntk_by_parts": "lesson 6 (pages/learn/ntk_by_parts.py) has no lesson.section yet",
-    "yarn": "lesson 7 (pages/learn/yarn.py) has no lesson.section yet",
-    "dynamic": "lesson 8 (pages/learn/dynamic.py) has no lesson.section yet",
-    "compare": "the compare page (pages/compare/compare.py) has no lesson.section yet",
-}
-
 # Per drawn (visible) chart: the rendered font sizes of its texts by role, the boxes of its title,
 # subplot titles (annotations above a subplot), legend and x axis titles, and whether it draws data.
 CHART_TEXTS = """
@@ -176,12 +166,7 @@ def test_presenter_mode_projects_every_page(make_page, server, path):
 
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(path, marks=pytest.mark.xfail(reason=UNSECTIONED[PAGES[path]], strict=True))
-        if PAGES[path] in UNSECTIONED
-        else path
-        for path in PAGES
-    ],
+    list(PAGES),
     ids=list(PAGES.values()),
 )
 def test_presenter_steps_through_sections_with_the_arrow_keys(make_page, server, path):

@@ -1,6 +1,7 @@
-"""Lesson 7 (YaRN's temperature): clean at defaults and at the extremes, finite charts, clamped URL
-values, the temperature curve and real models' factors against published test vectors, and an
-entropy chart that shows what the text claims."""
+"""Lesson 7 (YaRN: NTK-by-parts plus a temperature, and its published results): clean at defaults
+and at the extremes, finite charts, clamped URL values, the temperature curve and real models' factors
+against published test vectors, an entropy chart that shows what the text claims, and the paper's
+Table 2 as published."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def test_temperature_lowers_entropy_at_every_length(query):
     spec = chart_by_title(at, "spread out")
     n, without = xy(spec, "no temperature")
     n_with, with_t = xy(spec, "with temperature")
-    _, uniform = xy(spec, "ln n")
+    _, uniform = xy(spec, "even attention")
     assert np.array_equal(n, n_with) and len(n) <= 24
     assert np.all(with_t <= without + 1e-9)
     assert np.all(without <= uniform + 1e-9), "no attention is more spread out than even attention"
@@ -86,3 +87,19 @@ def test_mscale_zero_switches_the_temperature_off():
     at = open_page(YARN, {"yarn_mscale": "0"})
     spec = chart_by_title(at, "spread out")
     np.testing.assert_allclose(xy(spec, "with temperature")[1], xy(spec, "no temperature")[1], rtol=1e-12)
+
+
+def test_table2_chart_shows_the_papers_numbers():
+    """YaRN paper v2, Table 2 (7B, perplexity at 8k/32k/64k/96k/128k), transcribed independently."""
+    at = open_page(YARN)
+    assert_clean(at)
+    spec = chart_by_title(at, "Table 2")
+    x, yarn32 = xy(spec, "YaRN s=32")
+    assert list(x) == [8192, 32768, 65536, 98304, 131072]
+    np.testing.assert_allclose(yarn32, [3.56, 2.70, 2.45, 2.36, 2.37])
+    np.testing.assert_allclose(xy(spec, "Code Llama")[1], [3.71, 2.74, 2.55, 2.54, 2.71])
+    pi = next(t for t in spec["data"] if t["name"].startswith("Together"))
+    # ">100", ">1000", ">10000" are lower bounds: drawn at the bound with an up-pointing marker
+    np.testing.assert_allclose(pi["y"], [3.50, 2.64, 100, 1000, 10000])
+    assert list(pi["marker"]["symbol"]) == ["circle", "circle", "triangle-up", "triangle-up", "triangle-up"]
+    assert "2.37" in "\n".join(str(m.value) for m in at.markdown)

@@ -33,7 +33,7 @@ APP_PAGES = (
     AppPage("Learn", "pages/learn/interpolation.py", "4. Position Interpolation", "interpolation"),
     AppPage("Learn", "pages/learn/ntk_aware.py", "5. NTK-aware scaling", "ntk_aware"),
     AppPage("Learn", "pages/learn/ntk_by_parts.py", "6. NTK-by-parts", "ntk_by_parts"),
-    AppPage("Learn", "pages/learn/yarn.py", "7. YaRN's temperature", "yarn"),
+    AppPage("Learn", "pages/learn/yarn.py", "7. YaRN", "yarn"),
     AppPage("Learn", "pages/learn/dynamic.py", "8. Dynamic scaling", "dynamic"),
     AppPage("Compare", "pages/compare/compare.py", "PI vs NTK vs YaRN", "compare"),
     AppPage("Lab", "pages/lab/lab.py", "Tiny model lab", "lab"),

@@ -6,6 +6,7 @@ them at every sequence length it shows. The real models' presets are read from a
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,9 @@ MAX_METHODS = 4
 SCORE_POINTS = 4000
 # cos/sin pairs per score chart, shared by its methods: bounds the cost at any |D|
 SCORE_EVALUATIONS = 600_000
+SMOOTH_SHARE = 1 / 8  # the score chart's moving average spans L / 8 tokens
 POSITION_POINTS = 200
+POSITION_HEIGHT = 640  # px: three stacked panels
 ENTROPY_LENGTHS = 10
 ENTROPY_QUERIES = 2
 ENTROPY_KEY_FEATURES = 2**14  # exact keys x |D| per query, clamped to [32, 256] exact keys
@@ -47,30 +50,30 @@ PAPER_FACTORS = (16.0, 32.0)  # the YaRN paper's LLaMA 2 runs (published.json, y
 OPTION_CONTROLS = {
     "beta_slow": dict(
         key="cmp_alpha",
-        label="alpha (turns in L below which a pair is interpolated)",
+        label="α (turns in L below which a pair is interpolated)",
         default=1.0,
         minimum=0.25,
         maximum=4.0,
         step=0.25,
-        help="The paper's alpha (beta_slow in the code). LLaMA: 1.",
+        help="The paper's α (beta_slow in the code). LLaMA: 1.",
     ),
     "beta_fast": dict(
         key="cmp_beta",
-        label="beta (turns in L above which a pair is kept)",
+        label="β (turns in L above which a pair is kept)",
         default=32.0,
         minimum=8.0,
         maximum=128.0,
         step=1.0,
-        help="The paper's beta (beta_fast in the code). LLaMA: 32.",
+        help="The paper's β (beta_fast in the code). LLaMA: 32.",
     ),
     "ramp": dict(
         key="cmp_ramp",
-        label="Ramp between alpha and beta",
+        label="Ramp between α and β",
         default="code",
         kind="choice",
         options=("code", "paper"),
         help="code: linear in the pair index, as transformers does; "
-        "paper: linear in the turns r = L / lambda.",
+        "paper: linear in the turns r_i = L / λ_i.",
     ),
     "truncate": dict(
         key="cmp_truncate",
@@ -180,21 +183,37 @@ PRESETS = _presets()
 COLUMNS = {
     "method": "method",
     "s_used": "s used",
-    "interpolated": "interpolated %",
+    "interpolated": "interp. %",
     "blended": "blended %",
     "kept": "kept %",
     "ramp_low": "ramp low",
     "ramp_high": "ramp high",
-    "attention_factor": "attention factor",
-    "logit_multiplier": "logit x",
-    "lowest_freq": "lowest freq (rad/token)",
-    "slowest_stretch": "slowest pair stretched x",
-    "fast": "fast pairs: max angle (rad)",
-    "middle": "middle pairs: max angle (rad)",
-    "slow": "slow pairs: max angle (rad)",
-    "unseen": "pairs past trained angles",
-    "overshoot": "furthest past (positions)",
+    "attention_factor": "attn factor",
+    "logit_multiplier": "logit ×",
+    "lowest_freq": "lowest θ'",
+    "slowest_stretch": "slowest ÷",
+    "fast": "fast max ∠",
+    "middle": "middle max ∠",
+    "slow": "slow max ∠",
+    "unseen": "past trained",
+    "overshoot": "how far past",
 }
+# The table is shown as two, each narrow enough for the page: how each method treats the pairs,
+# then the angles the pairs reach.
+TABLES = (
+    (
+        "method",
+        "s_used",
+        "interpolated",
+        "blended",
+        "kept",
+        "ramp_low",
+        "ramp_high",
+        "attention_factor",
+        "logit_multiplier",
+    ),
+    ("method", "lowest_freq", "slowest_stretch", "fast", "middle", "slow", "unseen", "overshoot"),
+)
 TRAINED_ROW = "As trained, at L"
 COLUMN_FORMATS = {
     "s_used": "%.4g",
@@ -256,6 +275,13 @@ class Comparison:
     def table(self) -> list[dict]:
         """The rows as the page's dataframe shows them, keyed by COLUMNS' headings."""
         return [{heading: getattr(row, name) for name, heading in COLUMNS.items()} for row in self.rows]
+
+    @property
+    def tables(self) -> tuple[list[dict], ...]:
+        """The rows split into the TABLES the page shows, keyed by COLUMNS' headings."""
+        return tuple(
+            [{COLUMNS[name]: getattr(row, name) for name in names} for row in self.rows] for names in TABLES
+        )
 
     def row(self, method: str) -> MethodNumbers | None:
         """The row of ``method`` (a METHODS key), if it is shown."""
@@ -349,27 +375,29 @@ def _rows(
 
 
 def _frequency_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.Figure:
-    """Per pair i: theta'_i / theta_i (1 = kept, 1/s = interpolated)."""
+    """Per pair i: theta_i / theta'_i, how much each method divides the frequency by (1 = kept,
+    s = interpolated), the direction lessons 5, 6 and 8 draw."""
     pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
     for method, rope in ropes.items():
         F.add_line(
             fig,
             pairs,
-            rope.frequency_ratio,
+            1.0 / rope.frequency_ratio,
             name=label(method),
             color=F.METHOD_COLORS[method],
             mode="lines+markers",
-            hover="%{y:.4g} x",
+            hover="divided by %{y:.4g}",
         )
     _reference_hline(fig, 1.0, "1: kept as trained", "dot")
     if setting.factor > 1:
-        _reference_hline(fig, 1 / setting.factor, f"1/s = 1/{setting.factor:g}: fully interpolated", "dash")
+        _reference_hline(fig, setting.factor, f"s = {setting.factor:g}: fully interpolated", "dash")
+    F.mark_coinciding(fig, min_share=1.0)  # e.g. NTK-by-parts and YaRN: the same frequencies
     return F.base_layout(
         fig,
-        title="Frequency per pair, relative to the unscaled model",
+        title="Frequency per pair: how much each method slows it down",
         x_title="pair index i (0 = fastest)",
-        y_title="theta'_i / theta_i (log)",
+        y_title="θ_i / θ'_i (divided by, log)",
         log_y=True,
     )
 
@@ -420,11 +448,22 @@ def score_distances(setting: RopeSetting, methods: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, end, int(min(SCORE_POINTS, budget, end + 1)))))
 
 
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """The mean of ``values`` over a centred window of ``window`` points (shorter at both ends)."""
+    window = max(1, min(int(window), len(values)))
+    kernel = np.ones(window)
+    return np.convolve(values, kernel, mode="same") / np.convolve(np.ones(len(values)), kernel, mode="same")
+
+
 def _score_figure(setting: RopeSetting, ropes: dict[str, ScaledRope], seed: int) -> go.Figure:
     """Attention logit a^2 (R(m) q).(R(n) k) / sqrt(|D|) versus Delta = m - n for one seeded random
-    pair q, k, out to twice the target length (a^2 = the logit multiplier)."""
+    pair q, k, out to twice the target length (a^2 = the logit multiplier): each curve faint, and
+    bold its moving average over SMOOTH_SHARE L tokens, which averages the fast pairs away and
+    leaves the slow pairs' part, where the methods differ."""
     distances = score_distances(setting, len(ropes))
     q, k = random_qk(setting.dim, seed)
+    step = float(np.mean(np.diff(distances))) if len(distances) > 1 else 1.0
+    window = round(SMOOTH_SHARE * setting.original_length / step)
     fig = go.Figure()
     for method, rope in ropes.items():
         logits = relative_scores(q, k, distances, rope.inv_freq, _qk_factor(rope)) / math.sqrt(setting.dim)
@@ -434,16 +473,28 @@ def _score_figure(setting: RopeSetting, ropes: dict[str, ScaledRope], seed: int)
             logits,
             name=label(method),
             color=F.METHOD_COLORS[method],
-            width=1.2,
+            width=0.8,
+            hover="%{y:.3f}",
+            showlegend=False,
+        )
+        fig.data[-1].update(opacity=0.3, legendgroup=method)
+        F.add_line(
+            fig,
+            distances,
+            moving_average(logits, window),
+            name=f"{label(method)}, smoothed",
+            color=F.METHOD_COLORS[method],
+            width=3,
             hover="%{y:.3f}",
         )
+        fig.data[-1].update(legendgroup=method)
     F.shade_window(fig, 0, setting.original_length - 1, "distances seen in training")
     F.mark_x(fig, setting.target_length - 1, "L'")
     return F.base_layout(
         fig,
-        title=f"Attention score versus distance (random q, k, seed {seed})",
-        x_title="relative distance m - n (tokens)",
-        y_title="attention logit q.k / sqrt(|D|)",
+        title=f"Attention score versus distance (random q, k, seed {seed}; bold: smoothed over L/8)",
+        x_title="relative distance Δ = m − n (tokens)",
+        y_title="attention logit q·k / √|D|",
     )
 
 
@@ -455,13 +506,12 @@ def position_pairs(setting: RopeSetting) -> dict[str, int]:
 
 def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.Figure:
     """Effective position m theta'_i / theta_i: the position at which the unscaled model would turn
-    pair i by the same angle as the scaled model does at token m (PI: m / s in every pair)."""
+    pair i by the same angle as the scaled model does at token m (PI: m / s in every pair). Curves
+    that coincide in a panel are marked, and named in its title."""
     pairs = position_pairs(setting)
     base_wavelengths = scale_rope("none", setting).wavelengths
-    titles = [
-        f"{name} pair i = {i} (wavelength {base_wavelengths[i]:,.0f} tokens)" for name, i in pairs.items()
-    ]
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, subplot_titles=titles, horizontal_spacing=0.04)
+    # one panel a row: side by side, three panels and their labels smear on a phone
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     m = np.linspace(0, setting.target_length - 1, POSITION_POINTS)
     for method, rope in ropes.items():
         ratio = rope.frequency_ratio
@@ -478,25 +528,45 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
             fig.data[-1].update(
                 xaxis=f"x{'' if col == 1 else col}", yaxis=f"y{'' if col == 1 else col}", legendgroup=method
             )
-    for col in (1, 2, 3):
-        fig.add_hrect(
-            y0=0,
-            y1=setting.original_length - 1,
-            fillcolor=F.WINDOW_FILL,
-            line_width=0,
-            layer="below",
-            row=1,
-            col=col,
+    F.mark_coinciding(fig)
+    for row, (name, i) in enumerate(pairs.items(), start=1):
+        axis = f"x{'' if row == 1 else row}"
+        marked = [t.name for t in fig.data if t.xaxis == axis and " (= " in t.name]
+        shared = list(dict.fromkeys(n for name in marked for n in (name.split(" (= ")[1][:-1], _short(name))))
+        note = "".join(f"<br>{line}" for line in textwrap.wrap(f"identical: {', '.join(shared)}", 30))
+        fig.add_annotation(
+            text=f"{name} pair, i = {i} (λ = {base_wavelengths[i]:,.0f} tokens){note}",
+            xref=f"{axis} domain",
+            yref=f"y{'' if row == 1 else row} domain",
+            x=0.01,
+            y=0.98,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
         )
+        F.shade_window(fig, 0, setting.original_length - 1, "", axis="y", row=row, col=1)
+    for trace in fig.data:  # the legend (first panel's traces) names each method for every panel
+        if trace.showlegend:
+            trace.name = _short(trace.name)
     F.base_layout(
         fig,
-        title="Position each token is rotated as, per pair (shaded: positions seen in training)",
+        title="Position each token is rotated as (shaded: seen in training)",
         x_title="token position m",
-        y_title="effective position m theta'/theta",
+        y_title="effective position m θ'_i/θ_i",
+        height=POSITION_HEIGHT,
     )
-    fig.update_yaxes(title_text=None, row=1, col=2)
-    fig.update_yaxes(title_text=None, row=1, col=3)
+    fig.update_xaxes(title_text=None, row=1, col=1)
+    fig.update_xaxes(title_text=None, row=2, col=1)
+    fig.update_yaxes(title_text=None, row=1, col=1)
+    fig.update_yaxes(title_text=None, row=3, col=1)
+    fig.update_layout(legend={"y": -0.1})
     return fig
+
+
+def _short(name: str) -> str:
+    """A method's name without the " (= ...)" that figures.mark_coinciding appends."""
+    return name.split(" (= ")[0]
 
 
 def entropy_lengths(setting: RopeSetting) -> np.ndarray:
@@ -542,18 +612,11 @@ def _entropy_figure(setting: RopeSetting, curves: dict[str, np.ndarray]) -> go.F
             hover="%{y:.3f} nats",
         )
     F.add_line(
-        fig, lengths, np.log(lengths), name="uniform: ln l", color=F.MUTED, dash="dot", hover="%{y:.3f} nats"
+        fig, lengths, np.log(lengths), name="uniform: ln l'", color=F.MUTED, dash="dot", hover="%{y:.3f} nats"
     )
-    # legend entries instead of F.shade_window / F.mark_x labels, which misplace on a log axis
-    fig.add_vrect(
-        x0=lengths[0],
-        x1=setting.original_length,
-        fillcolor=F.WINDOW_FILL,
-        line_width=0,
-        layer="below",
-        name="trained lengths",
-        showlegend=True,
-    )
+    # a legend entry instead of shade_window's label, which plotly misplaces on a log axis
+    F.shade_window(fig, lengths[0], setting.original_length, "")
+    fig.layout.shapes[-1].update(name="trained lengths", showlegend=True)
     fig.add_vline(
         x=setting.target_length,
         line_dash="dash",
@@ -564,7 +627,7 @@ def _entropy_figure(setting: RopeSetting, curves: dict[str, np.ndarray]) -> go.F
     return F.base_layout(
         fig,
         title="Attention entropy versus sequence length",
-        x_title="sequence length l (tokens, log)",
+        x_title="sequence length l' (tokens, log)",
         y_title="entropy of the last token's attention (nats)",
         log_x=True,
     )

@@ -70,15 +70,8 @@ def _current(setting: RopeSetting) -> int:
 def _mark_window_and_now(fig: go.Figure, start: float, trained_length: int, current_length: int) -> None:
     """Shade the trained window and mark l', labelled in the legend (plotly misplaces shape
     annotations on log axes)."""
-    fig.add_vrect(
-        x0=start,
-        x1=trained_length,
-        fillcolor=F.WINDOW_FILL,
-        line_width=0,
-        layer="below",
-        name="trained window (l' <= L)",
-        showlegend=True,
-    )
+    F.shade_window(fig, start, trained_length, "")
+    fig.layout.shapes[-1].update(name="trained window (l' ≤ L)", showlegend=True)
     fig.add_vline(
         x=current_length,
         line_dash="dot",
@@ -227,7 +220,7 @@ def frequencies_now(setting: RopeSetting) -> FrequenciesNow:
         fig,
         title=f"Each pair's frequency right now, at l' = {current_length:,} tokens",
         x_title="pair index i (0 = fastest)",
-        y_title="theta_i / theta'_i (divided by)",
+        y_title="θ_i / θ'_i (divided by)",
         log_y=True,
     )
     cached_key = trained_length - 1

@@ -73,7 +73,7 @@ def base_change(setting: RopeSetting) -> BaseChange:
         fig,
         title="How much each pair is slowed down: NTK-aware versus PI",
         x_title="pair index i (0 = fastest)",
-        y_title="theta_i / theta'_i (divided by)",
+        y_title="θ_i / θ'_i (divided by)",
         log_y=True,
     )
     llama2 = real_models()["llama2_7b"].rope
@@ -113,24 +113,26 @@ def angle_reach(setting: RopeSetting) -> AngleReach:
     pairs = np.arange(setting.dim // 2)
     fig = go.Figure()
     if partial.any():
-        fig.add_vrect(
-            x0=pairs[partial][0] - 0.5,
-            x1=pairs[-1] + 0.5,
-            fillcolor=F.WINDOW_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text="never completed a turn in training: above 1 = angles never seen",
-            annotation_position="top left",
+        F.shade_window(
+            fig,
+            pairs[partial][0] - 0.5,
+            pairs[-1] + 0.5,
+            "never completed a turn in training: above 1 = angles never seen",
         )
+    # PI keeps every pair at (sL - 1)/(s(L - 1)), a hair above 1: it lies on the trained-range line,
+    # so it is drawn with open markers on top and named as such.
     F.add_line(
         fig,
         pairs,
         ratio["linear"],
-        name="PI",
+        name=f"PI: {ratio['linear'][0]:.4f} for every pair (on the 1 line)",
         color=F.METHOD_COLORS["linear"],
         dash="dash",
+        mode="lines+markers",
         hover="x %{y:.4g}",
+        width=3,
     )
+    fig.data[-1].update(marker={"symbol": "circle-open", "size": 9, "maxdisplayed": 24})
     F.add_line(
         fig,
         pairs,

@@ -201,6 +201,6 @@ def effective_scale(setting: RopeSetting) -> go.Figure:
         fig,
         title="What each method does to each pair",
         x_title="pair index i (0 = fastest)",
-        y_title="theta_i / theta'_i (divided by)",
+        y_title="θ_i / θ'_i (divided by)",
         log_y=True,
     )

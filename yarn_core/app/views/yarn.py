@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from ...attention import attention_entropy
 from ...scaling import RopeSetting, ScaledRope, get_mscale, scale_rope
 from .. import figures as F
-from ..assets import real_models
+from ..assets import published, real_models
 
 MAX_LENGTHS = 16  # sequence lengths on the entropy chart (cost: 3 curves x lengths x queries)
 ENTROPY_QUERY_BUDGET = 768  # queries x head dim per length: 6 queries at |D| = 128, 2 at |D| = 512
@@ -19,6 +19,7 @@ ENTROPY_EXACT_KEYS = 32
 SHORTEST = 16
 LARGEST_S = 128.0  # the temperature curve runs over s in [1, LARGEST_S]
 CURVE_POINTS = 200
+LABEL_SIDES = ("top left", "bottom right")  # real models' labels, alternating along s
 
 # The bundled real models the table shows (assets/configs stems), in order, with their names there.
 TABLE_MODELS = {
@@ -158,27 +159,20 @@ def entropy_chart(setting: RopeSetting, *, mscale: float) -> EntropyCurves:
         fig,
         lengths,
         np.log(lengths),
-        name="even attention: ln n",
+        name="even attention: ln l'",
         color=F.MUTED,
         dash="dot",
         hover="%{y:.3f} nats",
     )
     for name, (x, y, color, dash) in curves.items():
         F.add_line(fig, x, y, name=name, color=color, dash=dash, mode="lines+markers", hover="%{y:.3f} nats")
-    # Shape labels go in the legend: plotly misplaces shape annotations on log axes.
-    fig.add_vrect(
-        x0=lengths[0],
-        x1=trained_length,
-        fillcolor=F.WINDOW_FILL,
-        line_width=0,
-        layer="below",
-        name="trained lengths (n <= L)",
-        showlegend=True,
-    )
+    # The window's label goes in the legend: plotly misplaces shape annotations on log axes.
+    F.shade_window(fig, lengths[0], trained_length, "")
+    fig.layout.shapes[-1].update(name="trained lengths (l' ≤ L)", showlegend=True)
     F.base_layout(
         fig,
         title="How spread out attention is, as the text grows",
-        x_title="sequence length n (tokens)",
+        x_title="sequence length l' (tokens)",
         y_title="attention entropy (nats)",
         log_x=True,
     )
@@ -257,8 +251,9 @@ def temperature_curve(setting: RopeSetting, *, mscale: float) -> TemperatureCurv
             y=[m for _, m in points],
             mode="markers+text",
             name="real models (logit multiplier)",
-            text=[" / ".join(names) for names in points.values()],
-            textposition="top left",
+            # one name a line, and neighbours labelled on alternate sides, so no two labels collide
+            text=["<br>".join(names) for names in points.values()],
+            textposition=[LABEL_SIDES[i % 2] for i in range(len(points))],
             marker={"size": 9, "color": F.METHOD_COLORS["yarn"], "symbol": "diamond"},
             hovertemplate="%{text}: s = %{x:g}, logits x %{y:.4f}<extra></extra>",
         )
@@ -280,4 +275,67 @@ def temperature_curve(setting: RopeSetting, *, mscale: float) -> TemperatureCurv
         largest_s=float(s_grid[-1]),
         logit_at_largest=paper[-1].logit_multiplier,
         models=models,
+    )
+
+
+@dataclass(frozen=True)
+class PublishedResults:
+    """The YaRN paper's Table 2 (7B models, perplexity on long documents by evaluation length) as a
+    chart, with the numbers the text quotes; ">100"-style entries are lower bounds, drawn at the
+    bound with an up-pointing marker."""
+
+    figure: go.Figure
+    lengths: tuple[int, ...]
+    rows: dict[str, tuple[float, ...]]  # the bound for lower-bounded entries
+    lower_bounds: dict[str, tuple[bool, ...]]
+    passkey: str
+    steps: int
+    data_share: float
+
+
+TABLE2_COLORS = {"PI": "linear", "NTK": "ntk", "s=16": "dynamic_yarn", "s=32": "yarn"}
+
+
+def _table2_color(row: str) -> str:
+    return F.METHOD_COLORS[next(method for tag, method in TABLE2_COLORS.items() if tag in row)]
+
+
+def published_results() -> PublishedResults:
+    """Table 2 of the YaRN paper from assets/published.json, one line per model on a log y axis."""
+    data = published()
+    table = data["yarn_table2"]
+    lengths = tuple(int(n) for n in table["context"])
+    rows, bounds = {}, {}
+    fig = go.Figure()
+    for row, values in table["rows"].items():
+        bounded = tuple(isinstance(v, str) for v in values)
+        numbers = tuple(float(str(v).lstrip(">")) for v in values)
+        rows[row], bounds[row] = numbers, bounded
+        color = _table2_color(row)
+        F.add_line(fig, lengths, numbers, name=row, color=color, mode="lines+markers", hover="%{y:.4g}")
+        fig.data[-1].update(
+            marker={
+                "symbol": ["triangle-up" if b else "circle" for b in bounded],
+                "size": [14 if b else 8 for b in bounded],
+                "color": color,
+            },
+            hovertemplate=[f"{row}: {'>' if b else ''}%{{y:.4g}}<extra></extra>" for b in bounded],
+        )
+    F.base_layout(
+        fig,
+        title="The YaRN paper's Table 2: perplexity on long documents (▲ = more than)",
+        x_title="evaluation length (tokens)",
+        y_title="perplexity (log; lower is better)",
+        log_y=True,
+    )
+    fig.update_xaxes(tickvals=list(lengths), ticktext=[f"{n // 1024}k" for n in lengths])
+    training = data["yarn_training"]
+    return PublishedResults(
+        figure=fig,
+        lengths=lengths,
+        rows=rows,
+        lower_bounds=bounds,
+        passkey=data["yarn_passkey"]["claim"],
+        steps=int(training["steps"]),
+        data_share=float(training["fraction_of_pretraining_data"]),
     )
