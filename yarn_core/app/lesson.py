@@ -36,6 +36,7 @@ OFFSTAGE_KEY = "lesson_offstage"
 SENTENCE_KEY = "lesson_sentence"
 STEPS_KEY = "lesson_steps"
 STORY_LABEL = "The story (folded for presenting)"
+SLIDER_ROOM = 64  # px above the plot for a scrub slider (yarn_core/app/scrub.py)
 FOLD_LABEL = "More in this section"
 
 PRESENTER = params.Param(
@@ -299,12 +300,30 @@ def _is_key_chart(run: _PageRun, key: str) -> bool:
     return True
 
 
+def _has_top_slider(fig: go.Figure) -> bool:
+    return any(slider.yanchor == "bottom" and (slider.y or 0) >= 1 for slider in fig.layout.sliders)
+
+
+def _projected(fig: go.Figure) -> go.Figure:
+    """:func:`figures.projector`'s copy of ``fig``, with SLIDER_ROOM px more above the plot when a
+    slider sits there (the projector sizes the top margin for the title alone)."""
+    big = F.projector(fig)
+    if not _has_top_slider(fig):
+        return big
+    height = big.layout.height
+    title_y = big.layout.title.y
+    big.update_layout(height=height + SLIDER_ROOM, margin_t=big.layout.margin.t + SLIDER_ROOM)
+    if title_y is not None:  # the title keeps its distance from the top, in pixels
+        big.update_layout(title_y=1 - (1 - title_y) * height / (height + SLIDER_ROOM))
+    return big
+
+
 def _draw(fig: go.Figure, alt: str, key: str, config: dict) -> bool:
     """Draw ``fig`` (projector-sized in presenter mode; as the key chart of the current section
     there if it is one); True when presenting."""
     present, run = presenting(), _run()
     with run.key_slot if present and _is_key_chart(run, key) else nullcontext():
-        st.plotly_chart(F.projector(fig) if present else fig, key=key, alt=alt, config=config)
+        st.plotly_chart(_projected(fig) if present else fig, key=key, alt=alt, config=config)
     return present
 
 
