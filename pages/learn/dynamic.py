@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import dynamic as view
 
 LENGTH = params.Param(
@@ -61,12 +61,13 @@ slowest pair is divided by **{pairs.yarn_slowest:.4g}** under dynamic YaRN and {
 under dynamic NTK, against {pairs.static_slowest:.4g} for static YaRN. The fast pairs stay as trained in
 both YaRN variants.
 """)
-lesson.chart(
-    pairs.figure,
+scrub.chart(
+    lesson.cached(view.frequencies_now_scrub)(now),
     alt=f"Log-scale line chart of how much each pair is slowed down at l' = {current:,}: the slowest pair "
     f"is divided by {pairs.yarn_slowest:.4g} (dynamic YaRN), {pairs.ntk_slowest:.4g} (dynamic NTK) and "
     f"{pairs.static_slowest:.4g} (static YaRN).",
     key="dyn_frequencies_now",
+    control="dyn_len",
 )
 
 factor = lesson.cached(view.factor_schedule)(now)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, sidebar
+from yarn_core.app import lesson, scrub, sidebar
 from yarn_core.app.views import ntk_aware as view
 
 setting = sidebar.current()
@@ -33,13 +33,14 @@ exactly s, like PI. With b = {b:,.0f}, |D| = {d} and s = {s:g} the new base is
 exactly 1 rad per token and slows each following pair a little more than the one before.
 """)
 
-lesson.chart(
-    change.figure,
+scrub.chart(
+    lesson.cached(view.base_change_scrub)(setting),
     alt=f"Log-scale line chart of how much each of the {change.pairs} pairs is slowed down. "
     f"PI is flat at {s:g}. "
     f"NTK-aware rises in a straight line from {change.fastest_divisor:.4g} at pair 0 "
     f"to {change.slowest_divisor:.4g} at the last pair.",
     key="ntk_effective_scale",
+    control="s",
 )
 st.markdown(f"""
 Read the chart from left to right: the fastest pair is divided by **{change.fastest_divisor:.4g}**

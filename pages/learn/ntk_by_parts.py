@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import ntk_by_parts as view
 
 ALPHA = params.Param(
@@ -79,13 +79,14 @@ start of its ramp to pair 0.) Lower β below {regimes.max_turns:.3g} or raise L.
         icon="⚠️",
     )
 
-lesson.chart(
-    regimes.figure,
+scrub.chart(
+    lesson.cached(view.pair_regimes_scrub)(parts),
     alt=f"Scatter of the trained wavelength of each of the {regimes.pairs} pairs on a log scale, "
     f"coloured by regime: {regimes.kept} kept below L/β = {regimes.kept_below:.4g} tokens, "
     f"{regimes.blended} blended, {regimes.interpolated} interpolated above "
     f"L/α = {regimes.interpolated_above:.4g} tokens.",
     key="nbp_regimes",
+    control="nbp_beta",
 )
 counts = f"**{regimes.kept}** kept, **{regimes.blended}** blended and **{regimes.interpolated}** interpolated"
 if ramp == "paper":
@@ -138,12 +139,13 @@ Llama 3.1's `llama3` scaling is the same idea with the paper's ramp: its `low_fr
 slow pairs divided by exactly s, and — unlike NTK-aware — every pair that made fewer than α turns in
 training gets the full factor, so none of them meets a new angle.
 """)
-lesson.chart(
-    lesson.cached(view.effective_scale)(parts),
+scrub.chart(
+    lesson.cached(view.effective_scale_scrub)(parts),
     alt=f"Log-scale line chart of how much each pair is slowed down: PI flat at {s:g}, NTK-aware a "
     f"straight rising line, NTK-by-parts flat at 1 for the kept pairs, ramping, then flat at {s:g} for "
     "the interpolated pairs.",
     key="nbp_effective_scale",
+    control="s",
 )
 
 lesson.takeaway(

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import rope as view
 
 setting = sidebar.current()
@@ -138,11 +138,15 @@ alone swings it over a range of {check.query_only_spread:.3g}. This holds far pa
 trouble past the window is not the algebra, it is the slow pairs showing the weights angles they never
 learned to read.
 """)
-lesson.chart(
-    check.figure,
+scrub.chart(
+    lesson.cached(view.relative_property_scrub)(
+        setting, query_position=m, key_position=n, shift=k, seed=seed
+    ),
     alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score with "
     "only the query shifted oscillates.",
     key="rope_relative",
+    control="rope_m",
+    cast=int,
 )
 
 lesson.takeaway(

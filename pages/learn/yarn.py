@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import yarn as view
 
 MSCALE = params.Param(
@@ -71,11 +71,12 @@ get_mscale({deepseek.s:g})² = **{deepseek.softmax_multiplier:.4f}** — the sam
 formula gives for s = {deepseek.s:g}, applied to the whole logit (including the part of each head that
 is not rotated).
 """)
-lesson.chart(
-    curve.figure,
+scrub.chart(
+    lesson.cached(view.temperature_curve_scrub)(setting, mscale=mscale),
     alt=f"Line chart of 0.1 ln s + 1 and its square for s from 1 to 128, with s = {s:g} marked and real "
     f"models as diamonds: Qwen3 at s = {qwen.s:g} multiplies logits by {qwen.logit_multiplier:.4f}.",
     key="yarn_temperature_curve",
+    control="s",
 )
 st.dataframe(
     curve.table,

@@ -21,14 +21,18 @@ def line_pair(a: float) -> go.Figure:
     return fig
 
 
-def frames_figure(current: float = 2.0) -> go.Figure:
-    return scrub.with_frames([(a, line_pair(a)) for a in GRID], current, prefix="a = ")
+def frames_figure(current: float = 2.0, log_y: bool = False) -> go.Figure:
+    fig = line_pair(current)
+    if log_y:
+        fig.update_yaxes(type="log")
+    frames = [(a, [{"x": X, "y": a * X}]) for a in GRID]
+    return scrub.with_frames(fig, current, frames, traces=[0], prefix="a = ")
 
 
-def test_only_the_traces_that_change_are_in_the_frames():
-    assert scrub.changing_traces([line_pair(a) for a in GRID]) == [0]
+def test_the_frames_hold_only_the_traces_named():
     fig = frames_figure()
     assert [frame.traces for frame in fig.frames] == [(0,)] * len(GRID)
+    assert all(len(frame.data) == 1 for frame in fig.frames)
 
 
 def test_one_frame_per_grid_value_named_as_the_slider_steps_send_it():
@@ -53,7 +57,27 @@ def test_frames_are_cut_to_a_few_thousand_points_and_still_lie_on_the_line():
         x, y = np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
         assert len(x) <= scrub.FRAME_POINTS
         assert x[0] == 0.0 and x[-1] == 2.0  # both ends kept
-        np.testing.assert_allclose(y, a * x, rtol=1e-5)
+        np.testing.assert_allclose(y, a * x, rtol=1e-6)
+
+
+def test_an_uncut_x_shared_by_every_frame_is_left_out_of_them():
+    short = X[:: len(X) // 100]
+    fig = go.Figure(go.Scatter(x=short, y=short))
+    frames = [(a, [{"x": short, "y": a * short}]) for a in GRID]
+    fig = scrub.with_frames(fig, 1.0, frames, traces=[0], prefix="a = ")
+    for a, frame in zip(GRID, fig.frames, strict=True):
+        assert frame.data[0].x is None
+        np.testing.assert_allclose(np.asarray(frame.data[0].y, dtype=float), a * short, rtol=1e-6)
+
+
+def test_an_x_that_changes_travels_in_every_frame():
+    frames = [(a, [{"x": a * X, "y": X}]) for a in GRID]
+    fig = scrub.with_frames(line_pair(1.0), 1.0, frames, traces=[0], prefix="a = ")
+    for a, frame in zip(GRID, fig.frames, strict=True):
+        x, y = (np.asarray(values, dtype=float) for values in (frame.data[0].x, frame.data[0].y))
+        assert len(x) <= scrub.FRAME_POINTS
+        np.testing.assert_allclose(x, a * y, rtol=1e-5)
+        assert list(frame.layout.xaxis.range) == [0.0, 2.0 * a]
 
 
 def test_each_frame_carries_the_axis_ranges_of_its_own_data():
@@ -68,21 +92,26 @@ def test_each_frame_carries_the_axis_ranges_of_its_own_data():
 
 
 def test_a_log_axis_gets_its_range_in_decades():
-    figures = []
-    for a in GRID:
-        fig = line_pair(a)
-        fig.update_yaxes(type="log")
-        figures.append((a, fig))
-    fig = scrub.with_frames(figures, 1.0, prefix="a = ")
-    low, high = np.log10(3.0 * 2.0 / 2999), np.log10(3.0 * 2.0)  # a x at a = 3: its first positive y
+    fig = frames_figure(current=1.0, log_y=True)
+    carried = np.asarray(fig.frames[-1].data[0].y, dtype=float)  # a x at a = 3, as the frame cut it
+    low, high = np.log10(carried[carried > 0].min()), np.log10(3.0 * 2.0)
     pad = (high - low) * scrub.Y_PAD
     np.testing.assert_allclose(fig.frames[-1].layout.yaxis.range, [low - pad, high + pad], rtol=1e-9)
 
 
-def test_the_drawn_figure_is_the_current_one_in_full_and_the_views_figure_is_untouched():
+def test_a_fixed_range_is_left_alone():
+    fig = line_pair(1.0)
+    fig.update_yaxes(range=[-5, 5])
+    frames = [(a, [{"x": X, "y": a * X}]) for a in GRID]
+    fig = scrub.with_frames(fig, 1.0, frames, traces=[0], prefix="a = ")
+    assert all(frame.layout.yaxis.range is None for frame in fig.frames)
+    assert list(fig.layout.yaxis.range) == [-5, 5]
+
+
+def test_the_drawn_figure_keeps_the_views_data_and_the_views_figure_is_untouched():
     original = line_pair(2.0)
-    fig = scrub.with_frames([(1.0, line_pair(1.0)), (2.0, original)], 2.0, prefix="a = ")
-    np.testing.assert_array_equal(fig.data[0].y, 2.0 * X)
+    fig = scrub.with_frames(original, 2.0, [(2.0, [{"x": X, "y": 2 * X}])], traces=[0], prefix="a = ")
+    np.testing.assert_array_equal(fig.data[0].y, 2.0 * X)  # float64, every point: what the tests read
     assert original.layout.sliders == () and original.frames == ()
 
 
@@ -93,32 +122,20 @@ def test_the_slider_gets_room_above_the_plot():
 
 
 def test_frames_stay_small_in_json():
-    size = len(json.dumps([frame.to_plotly_json() for frame in frames_figure().frames]))
-    assert size < 4 * len(GRID) * scrub.FRAME_POINTS * 20  # ~20 characters per (x, y) point at most
+    frames = json.loads(frames_figure().to_json())["frames"]
+    size = len(json.dumps(frames))
+    assert size < len(GRID) * scrub.FRAME_POINTS * 12  # float32 typed arrays: ~6 characters a number
 
 
-def test_a_value_off_the_grid_and_mismatched_traces_are_refused():
+def test_a_value_off_the_grid_and_mismatched_points_are_refused():
     with pytest.raises(ValueError, match="not on the scrub grid"):
         frames_figure(current=2.5)
-    odd = line_pair(3.0)
-    odd.add_scatter(x=[0, 1], y=[0, 1])
-    with pytest.raises(ValueError, match="same traces"):
-        scrub.with_frames([(1.0, line_pair(1.0)), (3.0, odd)], 1.0, prefix="a = ")
-
-
-def test_marker_colours_that_change_travel_with_their_points():
-    def dots(cut: float) -> go.Figure:
-        x = np.arange(10.0)
-        fig = go.Figure(
-            go.Scatter(x=x, y=x, mode="markers", marker={"color": np.where(x < cut, "red", "blue")})
-        )
-        return fig
-
-    fig = scrub.with_frames([(2.0, dots(2.0)), (5.0, dots(5.0))], 2.0, prefix="cut = ")
-    assert list(fig.frames[1].data[0].marker.color) == ["red"] * 5 + ["blue"] * 5
+    with pytest.raises(ValueError, match="as many x as y"):
+        scrub.with_frames(line_pair(1.0), 1.0, [(1.0, [{"x": X, "y": X[:5]}])], traces=[0], prefix="a = ")
 
 
 def test_grid_and_snap():
     assert scrub.grid(2.5, (1, 2, 3, 2.0)) == (1.0, 2.0, 2.5, 3.0)
     assert scrub.snap(2.4, (1.0, 2.0, 3.0)) == 2.0
     assert scrub.value_text(4.0) == "4" and scrub.value_text(2.5) == "2.5"
+    assert all(value == round(value * 2) / 2 and 1 <= value <= 128 for value in scrub.SCALES)

@@ -2,10 +2,11 @@
 the chart redraws from precomputed frames with no server round trip; when they let go, the page's
 Streamlit control takes the released value (and with it the URL and every number on the page).
 
-A view builds the figure at every value of a grid and hands them to :func:`with_frames`::
+A view computes, at every value of a grid, the data of the traces that change (cheap NumPy from the
+core, not a figure per value) and hands them with the figure drawn now to :func:`with_frames`::
 
-    figures = [(s, position_map(setting.with_(factor=s)).figure) for s in grid]
-    fig = scrub.with_frames(figures, setting.factor, prefix="s = ")
+    frames = [(s, [{"x": m, "y": m / s}]) for s in scrub.grid(setting.factor, scrub.SCALES)]
+    fig = scrub.with_frames(position_map(setting).figure, setting.factor, frames, traces=[1], prefix="s = ")
 
 and the page draws it with :func:`chart` instead of ``lesson.chart``, naming the control it follows::
 
@@ -21,7 +22,6 @@ into the control's session state before the rerun, so the control and the URL fo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -73,6 +73,10 @@ def value_text(value: float) -> str:
     return f"{value:g}"
 
 
+# The scale s a lesson scrubs over: on the sidebar control's 0.5 steps, denser where lessons are read.
+SCALES = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0)
+
+
 def snap(value: float, grid: Sequence[float]) -> float:
     """The grid value nearest to ``value``."""
     return min(grid, key=lambda g: abs(g - value))
@@ -94,37 +98,6 @@ def _array(values) -> np.ndarray | None:
     return array if array.ndim == 1 else None
 
 
-def _same(a, b) -> bool:
-    left, right = _array(a), _array(b)
-    if left is None or right is None:
-        return left is None and right is None and list(a or ()) == list(b or ())
-    return left.shape == right.shape and np.array_equal(left, right, equal_nan=True)
-
-
-def _colors(trace) -> list | None:
-    marker = getattr(trace, "marker", None)
-    color = getattr(marker, "color", None) if marker is not None else None
-    return list(color) if isinstance(color, (list, tuple, np.ndarray)) else None
-
-
-def changing_traces(figures: Sequence[go.Figure]) -> list[int]:
-    """Indices of the traces whose x, y or marker colours differ anywhere across ``figures``."""
-    first = figures[0].data
-    for fig in figures[1:]:
-        if len(fig.data) != len(first):
-            raise ValueError("every figure of a scrub grid needs the same traces")
-    return [
-        i
-        for i, trace in enumerate(first)
-        if any(
-            not _same(trace.x, fig.data[i].x)
-            or not _same(trace.y, fig.data[i].y)
-            or _colors(trace) != _colors(fig.data[i])
-            for fig in figures[1:]
-        )
-    ]
-
-
 def _keep(count: int, most: int) -> np.ndarray:
     """Indices of at most ``most`` points spread evenly over ``count``, both ends kept."""
     if count <= most:
@@ -132,98 +105,103 @@ def _keep(count: int, most: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, count - 1, most)).astype(int))
 
 
-def _rounded(values: np.ndarray) -> list:
-    """Plain floats at 6 significant digits (the frames' size), NaN and infinities as gaps."""
-    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in values]
+def _frame_trace(trace: dict, most: int) -> dict:
+    """What a frame carries of one trace: x and y cut to ``most`` points, as float32 (Plotly sends
+    NumPy arrays as typed arrays: 4 bytes a number, and no per-number validation here)."""
+    x, y = np.asarray(trace["x"], dtype=float), np.asarray(trace["y"], dtype=float)
+    if x.shape != y.shape:
+        raise ValueError("a frame's trace needs as many x as y")
+    kept = _keep(len(y), most)
+    return {"x": x[kept].astype(np.float32), "y": y[kept].astype(np.float32)}
 
 
-def _frame_trace(trace, most: int) -> dict:
-    """What a frame carries of one trace: x, y (and marker colours), cut to ``most`` points."""
-    x, y = _array(trace.x), _array(trace.y)
-    count = len(y) if y is not None else len(trace.y or ())
-    kept = _keep(count, most)
-    data: dict = {
-        "x": _rounded(x[kept]) if x is not None else [trace.x[i] for i in kept],
-        "y": _rounded(y[kept]) if y is not None else [trace.y[i] for i in kept],
-    }
-    colors = _colors(trace)
-    if colors is not None:
-        data["marker"] = {"color": [colors[i] for i in kept]}
-    return data
-
-
-def _span(fig: go.Figure, letter: str) -> list[float] | None:
-    """The range of axis ``letter`` that autorange would give ``fig``'s data (log10 on a log axis), or
-    None when the axis has a fixed range or no numbers."""
-    axis = getattr(fig.layout, f"{letter}axis")
-    if axis.range is not None:
+def _span(parts: list[np.ndarray], log: bool, pad_share: float) -> list[float] | None:
+    """The range autorange would give the values ``parts`` (log10 on a log axis), padded by
+    ``pad_share`` of the span; None without a number to show."""
+    kept = [p[np.isfinite(p) & (p > 0 if log else True)] for p in parts]
+    kept = [np.log10(p) if log else p for p in kept if p.size]
+    if not kept:
         return None
-    log = axis.type == "log"
-    parts = []
-    for trace in fig.data:
-        values = _array(getattr(trace, letter, None))
-        if values is None:
-            return None
-        values = values[np.isfinite(values) & ((values > 0) if log else True)]
-        if values.size:
-            parts.append(np.log10(values) if log else values)
-    if not parts:
-        return None
-    low, high = float(min(p.min() for p in parts)), float(max(p.max() for p in parts))
-    pad = (high - low) * Y_PAD if letter == "y" else 0.0
-    if high - low == 0:
-        pad = 0.5 if log else max(abs(low) * 0.1, 0.5)
+    low, high = float(min(p.min() for p in kept)), float(max(p.max() for p in kept))
+    pad = (high - low) * pad_share if high > low else (0.5 if log else max(abs(low) * 0.1, 0.5))
     return [low - pad, high + pad]
 
 
-def _ranges(fig: go.Figure) -> dict:
-    spans = {f"{letter}axis": _span(fig, letter) for letter in "xy"}
-    return {axis: {"range": span} for axis, span in spans.items() if span is not None}
+def _ranges(fig: go.Figure, traces: Sequence[int], frame: Sequence[dict]) -> dict:
+    """The x and y ranges of ``fig`` with trace ``traces[k]`` replaced by ``frame[k]``, for each of
+    its axes without a fixed range (the chart cannot autorange while it animates)."""
+    replaced = dict(zip(traces, frame, strict=True))
+    ranges = {}
+    for letter, pad_share in (("x", 0.0), ("y", Y_PAD)):
+        axis = getattr(fig.layout, f"{letter}axis")
+        if axis.range is not None:
+            continue
+        parts = [
+            _array(replaced[i][letter] if i in replaced else getattr(trace, letter, None))
+            for i, trace in enumerate(fig.data)
+        ]
+        if any(part is None for part in parts):
+            continue  # categories: Plotly keeps them
+        span = _span(parts, axis.type == "log", pad_share)
+        if span is not None:
+            ranges[f"{letter}axis"] = {"range": span}
+    return ranges
 
 
 def with_frames(
-    figures: Sequence[tuple[float, go.Figure]],
+    fig: go.Figure,
     current: float,
+    frames: Sequence[tuple[float, Sequence[dict]]],
     *,
+    traces: Sequence[int],
     prefix: str,
     text: Callable[[float], str] = value_text,
+    points: int = FRAME_POINTS,
 ) -> go.Figure:
-    """A copy of the figure drawn at ``current`` (one of the grid's values) with one animation frame per
-    grid value (only the traces that change, at most FRAME_POINTS points in all, and the axis ranges)
-    and a Plotly slider over them above the plot, labelled ``prefix`` + ``text(value)``, whose steps
-    carry ``text(value)`` as their value."""
-    values = [float(v) for v, _ in figures]
+    """A copy of ``fig`` (drawn at ``current``) with one animation frame per ``(value, data)`` of
+    ``frames``, in the order given. ``data`` holds, for each of the trace indices ``traces`` (the
+    traces that change), a dict of its "x" and "y"; the frames cut them to ``points`` points in all
+    and carry each frame's axis ranges. A Plotly slider over the frames sits above the plot,
+    labelled ``prefix`` + ``text(value)``; its steps carry the value as :func:`value_text` writes
+    it. ``current`` must be one of the values."""
+    values = [float(v) for v, _ in frames]
     if float(current) not in values:
         raise ValueError(f"{current!r} is not on the scrub grid")
-    shown = figures[values.index(float(current))][1]
-    changing = changing_traces([fig for _, fig in figures])
-    most = max(MIN_TRACE_POINTS, FRAME_POINTS // max(len(changing), 1))
-    fig = go.Figure(shown)
-    fig.update_layout(_ranges(shown))
+    at = values.index(float(current))
+    most = max(MIN_TRACE_POINTS, points // max(len(traces), 1))
+    cut = [[_frame_trace(trace, most) for trace in data] for _, data in frames]
+    layouts = [_ranges(fig, traces, data) for data in cut]
+    shown = go.Figure(fig)
+    shown.update_layout(layouts[at])
+    for k, index in enumerate(traces):
+        # A trace whose x is the drawn one in every frame, with no point cut: its frames leave x out
+        # (Plotly keeps what a frame does not name), half the bytes.
+        drawn_x = _array(fig.data[index].x)
+        if (
+            drawn_x is not None
+            and len(drawn_x) <= most
+            and all(np.array_equal(np.asarray(data[k]["x"], dtype=float), drawn_x) for _, data in frames)
+        ):
+            for frame in cut:
+                del frame[k]["x"]
     step_options = {
         "frame": {"duration": 0, "redraw": False},
         "mode": "immediate",
         "transition": {"duration": 0},
     }
-    fig.frames = [
-        go.Frame(
-            name=text(value),
-            data=[_frame_trace(frame_fig.data[i], most) for i in changing],
-            traces=changing,
-            layout=_ranges(frame_fig),
-        )
-        for value, frame_fig in figures
+    shown.frames = [
+        go.Frame(name=value_text(value), data=data, traces=list(traces), layout=layout)
+        for value, data, layout in zip(values, cut, layouts, strict=True)
     ]
-    top = (fig.layout.margin.t or 50) + SLIDER_ROOM
     height = (fig.layout.height or 380) + SLIDER_ROOM
-    fig.update_layout(
+    shown.update_layout(
         height=height,
-        margin={"t": top},
+        margin={"t": (fig.layout.margin.t or 50) + SLIDER_ROOM},
         # The title stays at the top; the slider takes the room added under it.
         title={"yref": "container", "y": 1 - TITLE_FROM_TOP / height, "yanchor": "middle"},
         sliders=[
             {
-                "active": values.index(float(current)),
+                "active": at,
                 "x": 0,
                 "len": 1,
                 "y": 1,
@@ -234,16 +212,16 @@ def with_frames(
                 "steps": [
                     {
                         "label": text(value),
-                        "value": text(value),
+                        "value": value_text(value),
                         "method": "animate",
-                        "args": [[text(value)], step_options],
+                        "args": [[value_text(value)], step_options],
                     }
                     for value in values
                 ],
             }
         ],
     )
-    return fig
+    return shown
 
 
 def _release(result_key: str, control: str, cast: Callable) -> None:
