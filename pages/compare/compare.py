@@ -70,20 +70,24 @@ else:
     result = lesson.cached(view.compare)(setting, methods=methods, seed=seed)
 
     st.subheader("1. Which pairs each method slows down")
-    quantity = params.param_widget(QUANTITY)
-    lesson.narrative(f"""
+
+    def pair_chart() -> None:  # the quantity changes this chart only: it reruns alone
+        quantity = params.param_widget(QUANTITY)
+        lesson.narrative(f"""
 Pair *i* turns by theta_i per token. **PI** divides every frequency by s = {s:g}; **NTK-aware**
 raises the base so the fastest pair barely moves and only the slowest is divided by s; **NTK-by-parts**
 and **YaRN** keep pairs that turn more than beta = {setting.beta_fast:g} times inside L, interpolate
 those that turn less than alpha = {setting.beta_slow:g} times, and blend in between; **Llama 3.1**
 does the same with its own two thresholds.
 """)
-    lesson.chart(
-        result.wavelength if quantity == "wavelength" else result.frequency,
-        alt="Line chart per method of each pair's frequency relative to the unscaled model (or its "
-        "wavelength), from the fastest pair on the left to the slowest on the right.",
-        key="cmp_frequency",
-    )
+        lesson.chart(
+            result.wavelength if quantity == "wavelength" else result.frequency,
+            alt="Line chart per method of each pair's frequency relative to the unscaled model (or its "
+            "wavelength), from the fastest pair on the left to the slowest on the right.",
+            key="cmp_frequency",
+        )
+
+    lesson.rerun_alone(pair_chart)
 
     st.subheader("2. What attention sees at long distances")
     lesson.narrative(f"""
