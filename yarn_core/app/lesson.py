@@ -37,6 +37,7 @@ SENTENCE_KEY = "lesson_sentence"
 STEPS_KEY = "lesson_steps"
 STORY_LABEL = "The story (folded for presenting)"
 SLIDER_ROOM = 64  # px above the plot for a scrub slider (yarn_core/app/scrub.py)
+PROJECTOR_SLIDER_ROOM = 84  # the same in presenter mode, its value in projector type
 FOLD_LABEL = "More in this section"
 
 PRESENTER = params.Param(
@@ -317,16 +318,20 @@ def _has_top_slider(fig: go.Figure) -> bool:
 
 
 def _projected(fig: go.Figure) -> go.Figure:
-    """:func:`figures.projector`'s copy of ``fig``, with SLIDER_ROOM px more above the plot when a
-    slider sits there (the projector sizes the top margin for the title alone)."""
+    """:func:`figures.projector`'s copy of ``fig``, with PROJECTOR_SLIDER_ROOM px more above the plot
+    when a slider sits there (the projector sizes the top margin for the title alone), and the
+    slider's value in projector type."""
     big = F.projector(fig)
     if not _has_top_slider(fig):
         return big
-    height = big.layout.height
+    height, room = big.layout.height, PROJECTOR_SLIDER_ROOM
     title_y = big.layout.title.y
-    big.update_layout(height=height + SLIDER_ROOM, margin_t=big.layout.margin.t + SLIDER_ROOM)
+    big.update_layout(height=height + room, margin_t=big.layout.margin.t + room)
+    big.update_layout(
+        sliders=[{"currentvalue": {"font": {"size": F.PROJECTOR_FONT}}} for _ in big.layout.sliders]
+    )
     if title_y is not None:  # the title keeps its distance from the top, in pixels
-        big.update_layout(title_y=1 - (1 - title_y) * height / (height + SLIDER_ROOM))
+        big.update_layout(title_y=1 - (1 - title_y) * height / (height + room))
     return big
 
 

@@ -208,7 +208,7 @@ def with_frames(
                 "yanchor": "bottom",
                 "pad": {"t": 0, "b": 8},
                 "currentvalue": {"prefix": prefix, "xanchor": "left", "font": {"size": 14, "color": F.MUTED}},
-                "font": {"color": "rgba(0, 0, 0, 0)"},  # the grid's own tick labels would crowd
+                "font": {"color": "rgba(0, 0, 0, 0)", "size": 8},  # the grid's own tick labels would crowd
                 "steps": [
                     {
                         "label": text(value),
