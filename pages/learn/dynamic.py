@@ -62,7 +62,7 @@ under dynamic NTK, against {pairs.static_slowest:.4g} for static YaRN. The fast 
 both YaRN variants.
 """)
 scrub.chart(
-    lesson.cached(view.frequencies_now_scrub)(now),
+    lesson.shared(view.frequencies_now_scrub)(now),
     alt=f"Log-scale line chart of how much each pair is slowed down at l' = {current:,}: the slowest pair "
     f"is divided by {pairs.yarn_slowest:.4g} (dynamic YaRN), {pairs.ntk_slowest:.4g} (dynamic NTK) and "
     f"{pairs.static_slowest:.4g} (static YaRN).",

@@ -18,7 +18,7 @@ angle the model sees is one it saw in training. Move **L** and **s** in the side
 """)
 
 scrub.chart(
-    lesson.cached(view.position_map_scrub)(setting),
+    lesson.shared(view.position_map_scrub)(setting),
     alt=f"Line chart: plain RoPE positions run to {target - 1:,}, past the trained {L - 1:,}; PI positions "
     "m/s stay inside the trained range.",
     key="pi_position_map",

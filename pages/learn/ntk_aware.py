@@ -34,7 +34,7 @@ exactly 1 rad per token and slows each following pair a little more than the one
 """)
 
 scrub.chart(
-    lesson.cached(view.base_change_scrub)(setting),
+    lesson.shared(view.base_change_scrub)(setting),
     alt=f"Log-scale line chart of how much each of the {change.pairs} pairs is slowed down. "
     f"PI is flat at {s:g}. "
     f"NTK-aware rises in a straight line from {change.fastest_divisor:.4g} at pair 0 "

@@ -139,7 +139,7 @@ trouble past the window is not the algebra, it is the slow pairs showing the wei
 learned to read.
 """)
 scrub.chart(
-    lesson.cached(view.relative_property_scrub)(
+    lesson.shared(view.relative_property_scrub)(
         setting, query_position=m, key_position=n, shift=k, seed=seed
     ),
     alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score with "

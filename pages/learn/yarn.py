@@ -72,7 +72,7 @@ formula gives for s = {deepseek.s:g}, applied to the whole logit (including the 
 is not rotated).
 """)
 scrub.chart(
-    lesson.cached(view.temperature_curve_scrub)(setting, mscale=mscale),
+    lesson.shared(view.temperature_curve_scrub)(setting, mscale=mscale),
     alt=f"Line chart of 0.1 ln s + 1 and its square for s from 1 to 128, with s = {s:g} marked and real "
     f"models as diamonds: Qwen3 at s = {qwen.s:g} multiplies logits by {qwen.logit_multiplier:.4f}.",
     key="yarn_temperature_curve",

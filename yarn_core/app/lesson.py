@@ -386,6 +386,7 @@ def reset_button() -> None:
 
 
 _CACHED: dict[Callable, Callable] = {}
+_SHARED: dict[Callable, Callable] = {}
 
 
 def cached(fn: Callable) -> Callable:
@@ -393,3 +394,13 @@ def cached(fn: Callable) -> Callable:
     if fn not in _CACHED:
         _CACHED[fn] = st.cache_data(max_entries=64, show_spinner=False)(fn)
     return _CACHED[fn]
+
+
+def shared(fn: Callable) -> Callable:
+    """``fn`` memoised with st.cache_resource: one result shared by every session, never copied. For
+    views whose figures are only read, never changed, and costly to copy: a figure with animation
+    frames (``scrub``) takes st.cache_data ~0.1 s to unpickle (Plotly validates every frame again)
+    on every rerun."""
+    if fn not in _SHARED:
+        _SHARED[fn] = st.cache_resource(max_entries=64, show_spinner=False)(fn)
+    return _SHARED[fn]
