@@ -56,10 +56,7 @@ with controls.expander("Method options: ramp, temperature, mscale, Llama 3.1 fac
         for i, (field, param) in enumerate(OPTIONS.items())
     }
     seed = params.param_widget(SEED, right)
-controls.caption(
-    f"Ramp: **the {options['ramp']}'s**. This page starts on the reference code's ramp (what transformers "
-    "runs); lesson 6 starts on the paper's. Switch it under Method options."
-)
+controls.caption(f"Ramp: **the {options['ramp']}'s** (the code's by default here; lesson 6: the paper's).")
 
 setting = sidebar.current().with_(**options)
 methods = tuple(chosen[: view.MAX_METHODS])
@@ -80,20 +77,24 @@ else:
         "PI divides every pair by s; the others spare the fast pairs.",
         chart="cmp_frequency",
     ):
-        with lesson.stage():
-            quantity = params.param_widget(QUANTITY)
-        lesson.narrative(f"""
+
+        def pair_chart() -> None:  # the quantity changes this chart only: it reruns alone
+            with lesson.stage():
+                quantity = params.param_widget(QUANTITY)
+            lesson.narrative(f"""
 Pair $i$ turns by $\\theta_i$ per token. **PI** divides every pair by s = {s:g}. **NTK-aware** raises
 the base: the fastest pair barely moves, only the slowest is divided by s. **NTK-by-parts** and
 **YaRN** keep the pairs that turn more than β = {beta:g} times inside L, divide those under α = {alpha:g}
 turns by s, and blend between; **Llama 3.1** does the same with its own two thresholds.
 """)
-        lesson.chart(
-            result.wavelength if quantity == "wavelength" else result.frequency,
-            alt="Line chart per method of how much each pair's frequency is divided by (or its "
-            "wavelength), from the fastest pair on the left to the slowest on the right.",
-            key="cmp_frequency",
-        )
+            lesson.chart(
+                result.wavelength if quantity == "wavelength" else result.frequency,
+                alt="Line chart per method of how much each pair's frequency is divided by (or its "
+                "wavelength), from the fastest pair on the left to the slowest on the right.",
+                key="cmp_frequency",
+            )
+
+        lesson.rerun_alone(pair_chart)
 
     with lesson.section(
         "2. What attention sees at long distances",

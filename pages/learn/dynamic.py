@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import dynamic as view
 
 LENGTH = params.Param(
@@ -85,12 +85,13 @@ Right now the slowest pair is divided by **{pairs.yarn_slowest:.4g}** under dyna
 pairs stay as trained in both YaRN variants. The temperature follows along: dynamic YaRN multiplies cos
 and sin by **{factor.dynamic_now:.4f}** at l' = {current:,}, static YaRN by {factor.static:.4f}.
 """)
-    lesson.chart(
-        pairs.figure,
+    scrub.chart(
+        lesson.shared(view.frequencies_now_scrub)(now),
         alt=f"Log-scale line chart of how much each pair is slowed down at l' = {current:,}: the slowest "
         f"pair is divided by {pairs.yarn_slowest:.4g} (dynamic YaRN), {pairs.ntk_slowest:.4g} (dynamic "
         f"NTK) and {pairs.static_slowest:.4g} (static YaRN).",
         key="dyn_frequencies_now",
+        control="dyn_len",
     )
     lesson.chart(
         factor.figure,

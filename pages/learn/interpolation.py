@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, sidebar
+from yarn_core.app import lesson, scrub, sidebar
 from yarn_core.app.views import interpolation as view
 
 setting = sidebar.current()
@@ -21,11 +21,12 @@ position m / s, with s = L'/L = {s:g}. Move **L** and **s** in the sidebar.
     lesson.formula(
         r"m \;\mapsto\; \frac{m}{s} \quad\Longleftrightarrow\quad \theta_i \;\mapsto\; \frac{\theta_i}{s}"
     )
-    lesson.chart(
-        lesson.cached(view.position_map)(setting).figure,
+    scrub.chart(
+        lesson.shared(view.position_map_scrub)(setting),
         alt=f"Line chart: plain RoPE positions run to {target - 1:,}, past the trained {L - 1:,}; PI "
         "positions m/s stay inside the trained range.",
         key="pi_position_map",
+        control="s",
     )
 
 angles = lesson.cached(view.neighbour_angles)(setting)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, sidebar
+from yarn_core.app import lesson, scrub, sidebar
 from yarn_core.app.views import ntk_aware as view
 
 setting = sidebar.current()
@@ -46,12 +46,13 @@ with lesson.section(
 come out divided by exactly s, like PI. Pair 0 still turns 1 rad per token; each following pair is
 slowed a little more than the one before.
 """)
-    lesson.chart(
-        change.figure,
+    scrub.chart(
+        lesson.shared(view.base_change_scrub)(setting),
         alt=f"Log-scale line chart of how much each of the {change.pairs} pairs is slowed down. "
         f"PI is flat at {s:g}. NTK-aware rises in a straight line from {change.fastest_divisor:.4g} at "
         f"pair 0 to {change.slowest_divisor:.4g} at the last pair.",
         key="ntk_effective_scale",
+        control="s",
     )
     with st.expander("Reading the chart, and where NTK-aware came from"):
         st.markdown(f"""

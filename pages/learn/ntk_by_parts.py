@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import ntk_aware
 from yarn_core.app.views import ntk_by_parts as view
 
@@ -110,13 +110,14 @@ start of its ramp to pair 0.) Lower β below {regimes.max_turns:.3g} or raise L.
         "Every pair makes twice as many turns inside a window twice as long, so the threshold L/β doubles "
         "and pairs just below β turns cross it (unless every pair was kept already).",
     )
-    lesson.chart(
-        regimes.figure,
+    scrub.chart(
+        lesson.shared(view.pair_regimes_scrub)(parts),
         alt=f"Scatter of the trained wavelength of each of the {regimes.pairs} pairs on a log scale, "
         f"coloured by regime: {regimes.kept} kept below L/β = {regimes.kept_below:.4g} tokens, "
         f"{regimes.blended} blended, {regimes.interpolated} interpolated above "
         f"L/α = {regimes.interpolated_above:.4g} tokens.",
         key="nbp_regimes",
+        control="nbp_beta",
     )
     counts = (
         f"**{regimes.kept}** kept, **{regimes.blended}** blended, **{regimes.interpolated}** interpolated"
@@ -168,12 +169,13 @@ with lesson.section(
     "No slow pair meets a new angle, but attention still spreads over the longer text.",
     chart="nbp_effective_scale",
 ):
-    lesson.chart(
-        lesson.cached(view.effective_scale)(parts),
+    scrub.chart(
+        lesson.shared(view.effective_scale_scrub)(parts),
         alt=f"Log-scale line chart of how much each pair is slowed down: PI flat at {s:g}, NTK-aware a "
         f"straight rising line, NTK-by-parts flat at 1 for the kept pairs, ramping, then flat at {s:g} "
         "for the interpolated pairs.",
         key="nbp_effective_scale",
+        control="s",
     )
     lesson.narrative(f"""
 Fast pairs untouched, slow pairs divided by exactly s = {s:g}: unlike NTK-aware, every pair under α

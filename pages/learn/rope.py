@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import rope as view
 
 setting = sidebar.current()
@@ -160,11 +160,15 @@ angles ({check.relative_score:.6f}). Shifting *both* by any j up to {check.large
 score by at most {check.largest_drift:.1e}; moving the query alone swings it over
 {check.query_only_spread:.3g}.
 """)
-    lesson.chart(
-        check.figure,
+    scrub.chart(
+        lesson.shared(view.relative_property_scrub)(
+            setting, query_position=m, key_position=n, shift=j, seed=seed
+        ),
         alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score "
         "with only the query shifted oscillates.",
         key="rope_relative",
+        control="rope_m",
+        cast=int,
     )
     lesson.takeaway(
         f"RoPE turns pair i of the query and the key by position x θ_i, so attention depends on the "

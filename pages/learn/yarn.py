@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, scrub, sidebar
 from yarn_core.app.views import yarn as view
 
 MSCALE = params.Param(
@@ -91,12 +91,13 @@ At s = {s:g} cos and sin are multiplied by **{curve.factor:.4f}**, the logits by
 {curve.logit_at_largest:.3f}. The table lists the `attention_factor` transformers computes from each
 model's `config.json`.
 """)
-    lesson.chart(
-        curve.figure,
+    scrub.chart(
+        lesson.shared(view.temperature_curve_scrub)(setting, mscale=mscale),
         alt=f"Line chart of 0.1 ln s + 1 and its square for s from 1 to 128, with s = {s:g} marked and "
         f"real models as diamonds: Qwen3 at s = {curve.qwen3.s:g} multiplies logits by "
         f"{curve.qwen3.logit_multiplier:.4f}.",
         key="yarn_temperature_curve",
+        control="s",
     )
     st.dataframe(
         curve.table,

@@ -58,6 +58,7 @@ from tests.support.streamlit_page import (
 BARE_SCRIPT = "tests/perf/bare_app.py"
 QUIET_MS = 150
 PRESS_TIMEOUT_MS = 60_000
+WARM_TIMEOUT_MS = 300_000
 CONTROL_BUDGET_S = 300.0  # a control's presses stop (with what they have) after this long
 MAX_PRESSES = 100
 DISCOVERY_S = 5.0  # how long a page without the slider looked for is looked at again
@@ -501,7 +502,9 @@ def run(pages: list[str], repeats: int, overrides: dict[str, str], log_dir: Path
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
             warm = new_page(browser)
-            open_app(warm, app, "")  # the server's first run (and its first st.navigation call)
+            warm.set_default_timeout(WARM_TIMEOUT_MS)  # a loaded machine takes minutes over the first run
+            warm.goto(app.page_url(""))  # the server's first run (and its first st.navigation call)
+            warm.wait_for_function("() => window.__stSettled > 0", timeout=WARM_TIMEOUT_MS, polling=100)
             warm.context.close()
             bare_page = tracked_page(browser, bare, "")  # open all run: its slider keeps walking up
             for name in pages:

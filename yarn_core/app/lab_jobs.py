@@ -1,18 +1,19 @@
-"""The lab's live side in the app: ``yarn_core.lab`` (and with it torch) imported on first use, one
-live model job at a time across every session, and one way to run a live action on the page.
+"""The lab's live side in the app: ``yarn_core.lab`` (and with it torch) imported on first use, live
+model jobs in a pool shared by every session (``lab_queue``: cores - 1 at a time, the rest queued),
+and one way to run a live action on the page.
 
 Every job returns small frozen values of plain numbers (never a model), so they can be cached
 with st.cache_data and kept in session state. ``run_live`` shows a job running (a spinner, or a
-status box with a progress bar for training) and turns a LabError, including "the lab is busy",
-into a message on the page.
+status box with a progress bar for training), the reader's place in the queue while the job
+waits, and turns a LabError, including "the lab is busy", into a message on the page.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,12 +23,12 @@ import numpy as np
 import streamlit as st
 
 from ..scaling import METHODS
+from . import lab_queue
 
 if TYPE_CHECKING:
     from ..lab import ModelConfig, Progress, Scaling
     from ..lab.results import LabResults, Sweep
 
-LIVE_SLOTS = threading.BoundedSemaphore(1)  # one live torch job at a time: the other core serves the pages
 LIVE_WAIT_S = 240
 LIVE_SEED = 0  # the shipped checkpoints are seed 0's
 ATTENTION_CELLS = 64  # attention maps are pooled to at most this many cells a side
@@ -45,19 +46,40 @@ def lab():
     return lab
 
 
+# Live jobs across every session: cores - 1 at a time (the pages keep a core), the rest queued.
+LIVE_POOL = lab_queue.JobPool(lab_queue.machine_workers(), stall_s=LIVE_WAIT_S)
+_WAIT_REPORT: contextvars.ContextVar[lab_queue.Report | None] = contextvars.ContextVar(
+    "lab_wait_report", default=None
+)
+
+
+def queue_text(place: int, estimate_s: float | None) -> str:
+    """What a waiting reader reads: their place in the queue and, once jobs have been timed, when
+    theirs should start."""
+    slots = LIVE_POOL.workers
+    size = "one live run at a time" if slots == 1 else f"{slots} live runs at a time"
+    if estimate_s is None:
+        when = "it starts as soon as a run ahead of it finishes"
+    elif estimate_s < 1:
+        when = "it starts in a moment"
+    else:
+        when = f"about {math.ceil(estimate_s)} s to wait"
+    return f"Waiting for the lab ({size}): you are number {place} in the queue, {when}."
+
+
 @contextlib.contextmanager
 def live_slot():
-    """Run live model work one job at a time across all sessions; a reader whose job would wait
-    longer than LIVE_WAIT_S gets a LabError asking to retry, instead of a stalled page."""
-    if not LIVE_SLOTS.acquire(timeout=LIVE_WAIT_S):
-        raise lab().LabError(
-            f"The lab is busy with other readers' runs (waited {LIVE_WAIT_S} s); please try again in a "
-            "minute."
-        )
+    """Hold a slot of the live pool for model work; while queued, the reader's ``run_live`` box shows
+    their place and an estimate. A queue that does not move for LIVE_WAIT_S becomes a LabError
+    asking to retry, instead of a stalled page."""
     try:
-        yield
-    finally:
-        LIVE_SLOTS.release()
+        with LIVE_POOL.slot(_WAIT_REPORT.get(), stall_s=LIVE_WAIT_S):
+            yield
+    except lab_queue.QueueStalled:
+        raise lab().LabError(
+            f"The lab is busy with other readers' runs (its queue has not moved for {LIVE_WAIT_S} s); "
+            "please try again in a minute."
+        ) from None
 
 
 def progress_text(progress: Progress, what: str) -> str:
@@ -84,23 +106,36 @@ def run_live(
     ``job(on_progress)`` in a status box labelled ``running`` with a progress bar, relabelled
     ``failed`` (and the reason below) or ``done(result)``."""
     error = lab().LabError
-    if progress is None:
-        try:
-            with st.spinner(running) if running else contextlib.nullcontext():
-                return job()
-        except error as err:
-            st.error(f"{failed}: {err}")
-            return None
-    with st.status(running, expanded=True) as status:
-        bar = st.progress(0.0)
-        try:
-            result = job(lambda p: bar.progress(p.step / p.steps, text=progress_text(p, progress)))
-        except error as err:
-            status.update(label=failed, state="error")
-            st.error(str(err))
-            return None
-        status.update(label=done(result) if done else "Done.", state="complete", expanded=False)
-        return result
+    note = st.empty()  # the reader's place in the lab's queue while the job waits for a slot
+    token = _WAIT_REPORT.set(lambda place, estimate: note.info(queue_text(place, estimate), icon="⏳"))
+    try:
+        if progress is None:
+            try:
+                with st.spinner(running) if running else contextlib.nullcontext():
+                    return job()
+            except error as err:
+                st.error(f"{failed}: {err}")
+                return None
+        with st.status(running, expanded=True) as status:
+            note = st.empty()  # inside the status box, above the bar
+            bar = st.progress(0.0)
+            try:
+                result = job(lambda p: _progress(note, bar, p, progress))
+            except error as err:
+                status.update(label=failed, state="error")
+                st.error(str(err))
+                return None
+            status.update(label=done(result) if done else "Done.", state="complete", expanded=False)
+            return result
+    finally:
+        _WAIT_REPORT.reset(token)
+        note.empty()
+
+
+def _progress(note, bar, progress: Progress, what: str) -> None:
+    """A training step: the queue note goes, the bar moves."""
+    note.empty()
+    bar.progress(progress.step / progress.steps, text=progress_text(progress, what))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ OFFSTAGE_KEY = "lesson_offstage"
 SENTENCE_KEY = "lesson_sentence"
 STEPS_KEY = "lesson_steps"
 STORY_LABEL = "The story (folded for presenting)"
+SLIDER_ROOM = 64  # px above the plot for a scrub slider (yarn_core/app/scrub.py)
+PROJECTOR_SLIDER_ROOM = 84  # the same in presenter mode, its value in projector type
 FOLD_LABEL = "More in this section"
 
 PRESENTER = params.Param(
@@ -226,6 +228,18 @@ def columns(spec, **options) -> list:
     return [st.container() for _ in range(count)] if presenting() else st.columns(spec, **options)
 
 
+def rerun_alone(body: Callable[[], None]) -> None:
+    """Run ``body``, a page-local control and what only it drives (its charts, their text), as an
+    ``st.fragment``: moving that control reruns ``body`` alone, not the page, the sidebar or the
+    other sections (which keep what they drew). ``body`` reads the rest of the page through its
+    closure, as the last full run left it. In presenter mode ``body`` runs as part of the page: its
+    chart may be drawn in the section's key slot, outside a fragment's container."""
+    if presenting():
+        body()
+    else:
+        st.fragment(body)()
+
+
 def narrative(markdown: str) -> None:
     """The lesson's story: shown in full; in presenter mode folded away, inside a section into its
     fold, outside sections into one expander per page (never one label per block)."""
@@ -299,12 +313,34 @@ def _is_key_chart(run: _PageRun, key: str) -> bool:
     return True
 
 
+def _has_top_slider(fig: go.Figure) -> bool:
+    return any(slider.yanchor == "bottom" and (slider.y or 0) >= 1 for slider in fig.layout.sliders)
+
+
+def _projected(fig: go.Figure) -> go.Figure:
+    """:func:`figures.projector`'s copy of ``fig``, with PROJECTOR_SLIDER_ROOM px more above the plot
+    when a slider sits there (the projector sizes the top margin for the title alone), and the
+    slider's value in projector type."""
+    big = F.projector(fig)
+    if not _has_top_slider(fig):
+        return big
+    height, room = big.layout.height, PROJECTOR_SLIDER_ROOM
+    title_y = big.layout.title.y
+    big.update_layout(height=height + room, margin_t=big.layout.margin.t + room)
+    big.update_layout(
+        sliders=[{"currentvalue": {"font": {"size": F.PROJECTOR_FONT}}} for _ in big.layout.sliders]
+    )
+    if title_y is not None:  # the title keeps its distance from the top, in pixels
+        big.update_layout(title_y=1 - (1 - title_y) * height / (height + room))
+    return big
+
+
 def _draw(fig: go.Figure, alt: str, key: str, config: dict) -> bool:
     """Draw ``fig`` (projector-sized in presenter mode; as the key chart of the current section
     there if it is one); True when presenting."""
     present, run = presenting(), _run()
     with run.key_slot if present and _is_key_chart(run, key) else nullcontext():
-        st.plotly_chart(F.projector(fig) if present else fig, key=key, alt=alt, config=config)
+        st.plotly_chart(_projected(fig) if present else fig, key=key, alt=alt, config=config)
     return present
 
 
@@ -350,6 +386,7 @@ def reset_button() -> None:
 
 
 _CACHED: dict[Callable, Callable] = {}
+_SHARED: dict[Callable, Callable] = {}
 
 
 def cached(fn: Callable) -> Callable:
@@ -357,3 +394,13 @@ def cached(fn: Callable) -> Callable:
     if fn not in _CACHED:
         _CACHED[fn] = st.cache_data(max_entries=64, show_spinner=False)(fn)
     return _CACHED[fn]
+
+
+def shared(fn: Callable) -> Callable:
+    """``fn`` memoised with st.cache_resource: one result shared by every session, never copied. For
+    views whose figures are only read, never changed, and costly to copy: a figure with animation
+    frames (``scrub``) takes st.cache_data ~0.1 s to unpickle (Plotly validates every frame again)
+    on every rerun."""
+    if fn not in _SHARED:
+        _SHARED[fn] = st.cache_resource(max_entries=64, show_spinner=False)(fn)
+    return _SHARED[fn]

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ...scaling import RopeSetting, ScaledRope, scale_rope
 from .. import figures as F
+from .. import scrub
 
 # Current length l' as a multiple of the trained length L (the page's slider). Whole multiples are
 # ints so that they read (and appear in the URL) as "3", not "3.0".
@@ -234,4 +235,23 @@ def frequencies_now(setting: RopeSetting) -> FrequenciesNow:
         cached_key_looks_at=looks_at,
         apparent_distance=(current_length - 1) - looks_at,
         true_distance=(current_length - 1) - cached_key,
+    )
+
+
+def frequencies_now_scrub(setting: RopeSetting) -> go.Figure:
+    """:func:`frequencies_now`'s chart with a frame per current length l' = multiple x L of
+    LENGTH_MULTIPLES: each pair's divisor under dynamic YaRN and dynamic NTK at that l' (static YaRN
+    does not move)."""
+    pairs = np.arange(setting.dim // 2)
+    multiple = scrub.snap(_current(setting) / setting.original_length, LENGTH_MULTIPLES)
+    frames = []
+    for each in LENGTH_MULTIPLES:
+        length = _current(at_multiple(setting, each))
+        divisors = [
+            1.0 / _at_length(m, setting, length).frequency_ratio for m in ("dynamic_yarn", "dynamic_ntk")
+        ]
+        frames.append((each, [{"x": pairs, "y": y} for y in divisors]))
+    shown = frequencies_now(setting).figure
+    return scrub.with_frames(
+        shown, multiple, frames, traces=[1, 2], prefix="l' = ", text=lambda each: f"{each:g} L"
     )

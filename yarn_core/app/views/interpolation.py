@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
+from .. import scrub
 from ..assets import published
 
 
@@ -127,3 +128,18 @@ def finetune_recovery() -> FinetuneRecovery:
         context=data["context"],
         source=data["source"],
     )
+
+
+LINE_POINTS = 64  # points per straight line in the scrub frames
+
+
+def position_map_scrub(setting: RopeSetting) -> go.Figure:
+    """:func:`position_map` with a frame per scale s of scrub.SCALES (and the setting's): both lines
+    over the positions 0..sL-1 of the long text, m and m / s (straight: LINE_POINTS points each)."""
+    frames = []
+    for scale in scrub.grid(setting.factor, scrub.SCALES):
+        target = setting.with_(factor=scale).target_tokens
+        m = np.linspace(0, target - 1, min(target, LINE_POINTS))
+        frames.append((scale, [{"x": m, "y": m}, {"x": m, "y": m / scale}]))
+    shown = position_map(setting).figure
+    return scrub.with_frames(shown, setting.factor, frames, traces=[0, 1], prefix="s = ")

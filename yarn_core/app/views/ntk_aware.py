@@ -11,6 +11,7 @@ from ...attention import angle_coverage
 from ...rope import TWO_PI
 from ...scaling import RopeSetting, scale_rope
 from .. import figures as F
+from .. import scrub
 from ..assets import published, real_models
 
 TABLE1_FACTOR = 2.0  # the YaRN paper's Table 1 extends LLaMA 2 from 4k to 8k tokens
@@ -165,3 +166,21 @@ def angle_reach(setting: RopeSetting) -> AngleReach:
         worst_sweep=float(sweep.max()) if partial.any() else 1.0,
         pi_sweep=float(ratio["linear"][0]),
     )
+
+
+def base_change_scrub(setting: RopeSetting) -> go.Figure:
+    """:func:`base_change`'s chart with a frame per scale s of scrub.SCALES (and the setting's): each
+    pair's divisor under PI and under NTK-aware at that s."""
+    pairs = np.arange(setting.dim // 2)
+    frames = [
+        (
+            scale,
+            [
+                {"x": pairs, "y": 1.0 / scale_rope(method, setting.with_(factor=scale)).frequency_ratio}
+                for method in ("linear", "ntk")
+            ],
+        )
+        for scale in scrub.grid(setting.factor, scrub.SCALES)
+    ]
+    shown = base_change(setting).figure
+    return scrub.with_frames(shown, setting.factor, frames, traces=[0, 1], prefix="s = ")

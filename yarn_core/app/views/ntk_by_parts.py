@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from ...rope import rotations_within, wavelengths
 from ...scaling import RopeSetting, ScaledRope, scale_rope
 from .. import figures as F
+from .. import scrub
 
 REGIME_LABELS = {
     "kept": "kept (γ = 1, extrapolated)",
@@ -204,3 +205,54 @@ def effective_scale(setting: RopeSetting) -> go.Figure:
         y_title="θ_i / θ'_i (divided by)",
         log_y=True,
     )
+
+
+# The β (beta_fast) a reader scrubs over: whole turns, as the page's control steps.
+BETAS = (2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0, 192.0, 256.0)
+
+
+def effective_scale_scrub(setting: RopeSetting) -> go.Figure:
+    """:func:`effective_scale` with a frame per scale s of scrub.SCALES (and the setting's): each
+    pair's divisor under PI, NTK-aware and NTK-by-parts at that s."""
+    pairs = np.arange(setting.dim // 2)
+    frames = [
+        (
+            scale,
+            [
+                {"x": pairs, "y": 1.0 / scale_rope(method, setting.with_(factor=scale)).frequency_ratio}
+                for method in ("linear", "ntk", "ntk_by_parts")
+            ],
+        )
+        for scale in scrub.grid(setting.factor, scrub.SCALES)
+    ]
+    return scrub.with_frames(
+        effective_scale(setting), setting.factor, frames, traces=[0, 1, 2], prefix="s = "
+    )
+
+
+def pair_regimes_scrub(setting: RopeSetting) -> go.Figure:
+    """:func:`pair_regimes`' chart with a frame per β of BETAS (and the setting's): which pairs are
+    kept, blended and interpolated at that β (α as set, or β/2 where α would not be below β, as the
+    page does), and the line L/β as a trace that moves with it (a shape could not)."""
+    trained_length = setting.original_length
+    shown = go.Figure(pair_regimes(setting).figure)
+    shown.layout.shapes = [shape for shape in shown.layout.shapes if not (shape.name or "").startswith("L/β")]
+    pairs = np.arange(setting.dim // 2)
+    wavelength = wavelengths(_by_parts(setting, setting.ramp).base_inv_freq)
+    ends = [float(pairs[0]), float(pairs[-1])]
+    shown.add_scatter(
+        x=ends,
+        y=[trained_length / setting.beta_fast] * 2,
+        mode="lines",
+        line={"dash": "dot", "color": F.REGIME_COLORS["kept"]},
+        name="L/β: kept below",
+        hoverinfo="skip",
+    )
+    frames = []
+    for beta in scrub.grid(setting.beta_fast, BETAS):
+        alpha = setting.beta_slow if setting.beta_slow < beta else beta / 2
+        regime = _by_parts(setting.with_(beta_fast=beta, beta_slow=alpha), setting.ramp).regimes()
+        data = [{"x": pairs[regime == key], "y": wavelength[regime == key]} for key in REGIME_LABELS]
+        frames.append((beta, [*data, {"x": ends, "y": [trained_length / beta] * 2}]))
+    traces = [*range(len(REGIME_LABELS)), len(shown.data) - 1]
+    return scrub.with_frames(shown, setting.beta_fast, frames, traces=traces, prefix="β = ")

@@ -12,6 +12,7 @@ from ...attention import random_qk, relative_scores
 from ...rope import TWO_PI, apply_rotary, inverse_frequencies, rotations_within, wavelengths
 from ...scaling import RopeSetting
 from .. import figures as F
+from .. import scrub
 from .positions import full_turn_pairs, integer_samples
 
 WINDOW, FIRST_TOKENS = "0 to L'", "first 64 tokens"
@@ -305,4 +306,31 @@ def relative_property(
         largest_drift=float(np.max(np.abs(both - both[0]))),
         query_only_spread=float(np.ptp(query_only)),
         relative_score=float(relative_scores(q, k, [query_position - key_position], inv_freq)[0]),
+    )
+
+
+QUERY_POSITIONS = tuple(float(m) for m in range(0, 4097, 256))  # the query positions m scrubbed over
+RELATIVE_FRAME_POINTS = 600  # per frame, both scores: the frames stay ~100 KB
+
+
+def relative_property_scrub(
+    setting: RopeSetting, *, query_position: int, key_position: int, shift: int, seed: int
+) -> go.Figure:
+    """:func:`relative_property`'s chart with a frame per query position m of QUERY_POSITIONS (and
+    the setting's): both scores over the same shifts j, recomputed with apply_rotary at that m."""
+    inv_freq = inverse_frequencies(setting.dim, setting.base)
+    q, k = random_qk(setting.dim, seed)
+    shifts = np.union1d(integer_samples(0, max(2 * shift, 64) + 1, SHIFT_POINTS), [shift])
+    rotated_k = apply_rotary(np.tile(k, (len(shifts), 1)), key_position + shifts, inv_freq)
+    fixed_k = apply_rotary(k[None, :], [key_position], inv_freq)[0]
+    frames = []
+    for m in scrub.grid(query_position, QUERY_POSITIONS):
+        rotated_q = apply_rotary(np.tile(q, (len(shifts), 1)), m + shifts, inv_freq)
+        both = np.einsum("td,td->t", rotated_q, rotated_k)
+        frames.append((m, [{"x": shifts, "y": rotated_q @ fixed_k}, {"x": shifts, "y": both}]))
+    shown = relative_property(
+        setting, query_position=query_position, key_position=key_position, shift=shift, seed=seed
+    ).figure
+    return scrub.with_frames(
+        shown, query_position, frames, traces=[0, 1], prefix="m = ", text=lambda m: f"{m:,.0f}"
     )

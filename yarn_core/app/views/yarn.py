@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from ...attention import attention_entropy
 from ...scaling import RopeSetting, ScaledRope, get_mscale, scale_rope
 from .. import figures as F
+from .. import scrub
 from ..assets import published, real_models
 
 MAX_LENGTHS = 16  # sequence lengths on the entropy chart (cost: 3 curves x lengths x queries)
@@ -339,3 +340,29 @@ def published_results() -> PublishedResults:
         steps=int(training["steps"]),
         data_share=float(training["fraction_of_pretraining_data"]),
     )
+
+
+def temperature_curve_scrub(setting: RopeSetting, *, mscale: float) -> go.Figure:
+    """:func:`temperature_curve`'s chart with "your s" as a trace from 1 up to the logit multiplier
+    at s (through sqrt(1/t) on the way), and a frame per scale s of scrub.SCALES (and the
+    setting's) that moves it along the curves."""
+    shown = go.Figure(temperature_curve(setting, mscale=mscale).figure)
+    shown.layout.shapes = [
+        shape for shape in shown.layout.shapes if not (shape.name or "").startswith("your s")
+    ]
+
+    def marker(scale: float) -> dict:
+        rope = _yarn(setting, mscale, factor=scale)
+        return {"x": [scale] * 3, "y": [1.0, rope.attention_factor, rope.logit_multiplier]}
+
+    now = marker(setting.factor)
+    shown.add_scatter(
+        **now,
+        mode="lines+markers",
+        line={"dash": "dot", "color": F.MUTED},
+        marker={"size": 8, "color": F.MUTED},
+        name="your s",
+        hovertemplate="s = %{x:g}: %{y:.4f}<extra></extra>",
+    )
+    frames = [(scale, [marker(scale)]) for scale in scrub.grid(setting.factor, scrub.SCALES)]
+    return scrub.with_frames(shown, setting.factor, frames, traces=[len(shown.data) - 1], prefix="s = ")
