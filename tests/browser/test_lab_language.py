@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.streamlit_page import drawn_charts, errors_shown, open_app, rerun
+from tests.support.streamlit_page import drawn_charts, errors_shown, new_page, open_app, rerun, wait_ready
 
 pytestmark = pytest.mark.browser
 
 DEMO_CHARTS = ("lab_lm_break", "lab_lm_zero", "lab_lm_recovery")
+COLD_START_MS = 240_000  # the lab's first run in a fresh server imports torch and evaluates live
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_lab(browser, server):
+    """Open the lab once with a long wait, so each test below meets a warm server."""
+    page = new_page(browser)
+    page.goto(server.page_url("lab"))
+    page.wait_for_function("() => window.__stSettled > 0", timeout=COLD_START_MS, polling=200)
+    wait_ready(page, COLD_START_MS)
+    page.context.close()
 
 
 def test_the_lab_leads_with_the_three_language_charts(page, server):

@@ -190,3 +190,13 @@ def test_evaluate_prints_bits_per_char_with_the_defaults_it_used():
     base = load_checkpoint(ASSETS / "shakespeare-base.safetensors")
     expected = _bits(base, Scaling("yarn", factor=4.0, beta_fast=8.0), 512, 4)
     assert printed["value"] == pytest.approx(expected, abs=1e-5)
+
+
+def test_generate_continues_the_prompt_with_characters_of_the_alphabet(capsys):
+    from yarn_core.lab.__main__ import main
+
+    args = ["generate", "--checkpoint", str(ASSETS / "shakespeare-yarn-s4.safetensors"), "--method", "yarn"]
+    assert main([*args, "--scale", "4", "--chars", "12", "--prompt", "ROMEO:\nBut soft"]) == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert len(printed["continuation"]) == 12 and set(printed["continuation"]) <= set(shakespeare.ALPHABET)
+    assert printed["scaling"]["factor"] == 4.0 and printed["scaling"]["beta_fast"] == 8.0
