@@ -59,9 +59,9 @@ read **L' = {target:,}**. What happens past the shaded training window?
         )
     lesson.narrative(f"""
 **Absolute positions are baked into the embedding matrix.** GPT-2 and BERT learn a table of
-exactly **{absolute.rows:,} rows**; row {absolute.last_row:,} is the last. The original Transformer's sinusoids
-replace the table by a formula, so position {target:,} does get a vector, but the weights only learned to
-read vectors below {L:,}. {slow_text}
+exactly **{absolute.rows:,} rows**; row {absolute.last_row:,} is the last. The original
+Transformer's sinusoids replace the table by a formula, so position {target:,} does get a vector,
+but the weights only learned to read vectors below {L:,}. {slow_text}
 """)
     lesson.chart(
         absolute.figure,

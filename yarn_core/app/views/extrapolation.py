@@ -258,15 +258,22 @@ def _score_basis(distances: np.ndarray, inv_freq: np.ndarray) -> np.ndarray:
     return np.hstack([np.cos(angles), np.sin(angles)])
 
 
-def _ridge_fit(basis: np.ndarray, targets: np.ndarray, ridge: float) -> np.ndarray:
-    """argmin_h mean((basis h - targets)^2) + ridge |h|^2, as the least-squares solution of the
-    system stacked with sqrt(ridge * n) I (no normal equations: the basis is ill-conditioned);
-    ridge = 0 is the plain minimum-norm least squares."""
-    if ridge == 0:
-        return np.linalg.lstsq(basis, targets, rcond=None)[0]
-    columns = basis.shape[1]
-    stacked = np.vstack([basis, np.sqrt(ridge * len(targets)) * np.eye(columns)])
-    return np.linalg.lstsq(stacked, np.concatenate([targets, np.zeros(columns)]), rcond=None)[0]
+def _ridge_fits(basis: np.ndarray, targets: np.ndarray, ridges: tuple[float, ...]) -> list[np.ndarray]:
+    """For each ridge, argmin_h mean((basis h - targets)^2) + ridge |h|^2, from one SVD
+    basis = U S V^T (no normal equations: the basis is ill-conditioned): h = V S/(S^2 + ridge n) U^T y.
+    ridge = 0 is the plain minimum-norm least squares (singular values below numpy.linalg.lstsq's
+    default cutoff, eps max(shape) S_max, dropped)."""
+    u, singular, vt = np.linalg.svd(basis, full_matrices=False)
+    projected = u.T @ targets
+    cutoff = np.finfo(float).eps * max(basis.shape) * singular[0]
+    fits = []
+    for ridge in ridges:
+        if ridge == 0:
+            gain = np.where(singular > cutoff, 1.0 / np.where(singular > cutoff, singular, 1.0), 0.0)
+        else:
+            gain = singular / (singular**2 + ridge * len(targets))
+        fits.append(vt.T @ (gain * projected))
+    return fits
 
 
 @dataclass(frozen=True)
@@ -295,7 +302,7 @@ def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
     points = min(2 * trained_length, FIT_POINTS)
     fit_at = rng.uniform(0, trained_length, points)
     fit_basis, targets = _score_basis(fit_at, inv_freq), rng.uniform(-1, 1, points)
-    coefficients = _ridge_fit(fit_basis, targets, RIDGE)
+    coefficients, *swept = _ridge_fits(fit_basis, targets, (RIDGE, *RIDGE_SWEEP))
     target = setting.target_tokens
     end = axis_end(setting)
     budget = _distance_budget(setting.dim) // 2
@@ -308,8 +315,8 @@ def fitted_score(setting: RopeSetting, *, seed: int) -> FittedScore:
     interpolated = _score_basis(stretched / scale, inv_freq) @ coefficients
     in_target = beyond < target if (beyond < target).any() else np.ones(len(beyond), bool)
     peak_by_ridge = tuple(
-        (ridge, float(np.abs(beyond_basis[in_target] @ _ridge_fit(fit_basis, targets, ridge)).max()))
-        for ridge in RIDGE_SWEEP
+        (ridge, float(np.abs(beyond_basis[in_target] @ fit).max()))
+        for ridge, fit in zip(RIDGE_SWEEP, swept, strict=True)
     )
 
     fig = go.Figure()
