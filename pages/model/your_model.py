@@ -65,7 +65,7 @@ if first is None:
 else:
     loaded = (first,) if second is None else (first, second)
     if second is not None and second.name == first.name:
-        loaded = (first, part.Loaded(f"{second.name} (second)", second.config, second.stale))
+        loaded = (first, part.Loaded(f"{second.name} (second)", second.config))
     with (
         lesson.section(
             "What the model reads", "Rotary dim, base, factor and lengths, as its own code reads them."

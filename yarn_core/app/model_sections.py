@@ -27,12 +27,11 @@ def short_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Loaded:
-    """The config a slot shows: its short name (for legends), the config, and whether it is the
-    last good one because the current text cannot be read."""
+    """The config a slot shows (the last good one when the current text cannot be read) and its
+    short name, for legends."""
 
     name: str
     config: dict
-    stale: bool
 
     def rope(self, seq_len: int | None = None) -> HFRope:
         return rope_from_hf_config(self.config, seq_len)
@@ -105,7 +104,7 @@ class Slot:
             self.load_bundled(named if named in MODELS else self.default)
         if named is not None and named not in MODELS:
             state[self._key("upload_error")] = (
-                f"**The link's {self.url_key}={lesson_quote(named)} is not a bundled config**; "
+                f"**The link's {self.url_key}={quoted(named)} is not a bundled config**; "
                 f"choose one of: {', '.join(MODELS)}."
             )
 
@@ -167,13 +166,13 @@ class Slot:
         config, error = view.read_config(state[self.text])
         if config is not None:
             state[self._key("last_good")] = (self.name(), config)
-            return Loaded(self.name(), config, stale=False)
+            return Loaded(self.name(), config)
         st.error(f"**The {self.what} cannot be read.** {error}", icon="🚫")
         last = state.get(self._key("last_good"))
         if last is None:
             return None
         st.caption(f"Still showing the last {self.what} that worked:")
-        return Loaded(last[0], last[1], stale=True)
+        return Loaded(last[0], last[1])
 
 
 def legend_name(file_name: str, limit: int = 32) -> str:
@@ -183,7 +182,7 @@ def legend_name(file_name: str, limit: int = 32) -> str:
     return plain if len(plain) <= limit else plain[: limit - 3] + "..."
 
 
-def lesson_quote(text: str, limit: int = 24) -> str:
+def quoted(text: str, limit: int = 24) -> str:
     """A user's text quoted for a message, at most ``limit`` characters."""
     shown = text if len(text) <= limit else text[: limit - 3] + "..."
     return json.dumps(shown)
