@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, real_model, sidebar
 from yarn_core.app.views import extrapolation as view
 
 SEED = params.Param(
@@ -172,3 +172,5 @@ trained one (the dashed line with open markers lies on the grey one).
         f"of them fall back inside; the cost: neighbours one token apart now sit 1/{s:g} apart, which "
         "lesson 4 measures."
     )
+
+real_model.section(("none",), key="extrapolation_real_model")

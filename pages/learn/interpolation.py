@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, scrub, sidebar
+from yarn_core.app import lesson, real_model, scrub, sidebar
 from yarn_core.app.views import interpolation as view
 
 setting = sidebar.current()
@@ -81,3 +81,5 @@ teaches it: in the PI paper, LLaMA 7B went from perplexity {before:.2f} to {afte
         "needed it (they repeat angles anyway, lesson 3), lose the most detail: lesson 5 scales the pairs "
         "unevenly."
     )
+
+real_model.section(("linear",), key="interpolation_real_model")

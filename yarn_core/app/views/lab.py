@@ -974,6 +974,38 @@ def _shipped_language() -> dict:
     return json.loads((ASSETS / "lab" / "shakespeare.json").read_text())
 
 
+@dataclass(frozen=True)
+class RealModelScores:
+    """The shipped zero-shot scores of the Shakespeare model a lesson quotes: held-out bits/char
+    (mean over seeds) inside the trained window and per method at each evaluation length."""
+
+    train_length: int
+    seeds: int
+    in_window: float
+    lengths: tuple[int, ...]
+    labels: dict[str, str]
+    means: dict[str, tuple[float, ...]]
+
+
+def real_model_scores(methods: tuple[str, ...]) -> RealModelScores:
+    """:func:`real_model_figure`'s numbers: plain RoPE and ``methods``, mean over seeds per length."""
+    raw = _shipped_language()
+    settings, variants = raw["settings"], raw["variants"]
+    keys = [key for key in dict.fromkeys(("none", *methods)) if key in raw["zero_shot"]]
+    means = {
+        key: tuple(float(v) for v in np.asarray(raw["zero_shot"][key]["by_length"], dtype=float).mean(axis=0))
+        for key in keys
+    }
+    return RealModelScores(
+        train_length=int(settings["train_length"]),
+        seeds=len(settings["seeds"]),
+        in_window=means["none"][0],
+        lengths=tuple(int(n) for n in settings["lengths"]),
+        labels={key: variants[key]["label"] for key in keys},
+        means=means,
+    )
+
+
 def real_model_figure(methods: tuple[str, ...]) -> go.Figure:
     """What ``methods`` (keys of the lab's language variants: none, linear, ntk, ntk_by_parts, yarn,
     dynamic_ntk, dynamic_yarn) do to a real (tiny) model: the shipped held-out bits/char of the
