@@ -395,7 +395,7 @@ def _frequency_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.
     F.mark_coinciding(fig, min_share=1.0)  # e.g. NTK-by-parts and YaRN: the same frequencies
     return F.base_layout(
         fig,
-        title="Frequency per pair: how much each method slows it down",
+        title="Frequency per pair: ÷ by each method",
         x_title="pair index i (0 = fastest)",
         y_title="θ_i / θ'_i (divided by, log)",
         log_y=True,
@@ -492,7 +492,7 @@ def _score_figure(setting: RopeSetting, ropes: dict[str, ScaledRope], seed: int)
     F.mark_x(fig, setting.target_length - 1, "L'")
     return F.base_layout(
         fig,
-        title=f"Attention score versus distance (random q, k, seed {seed}; bold: smoothed over L/8)",
+        title=f"Attention score versus distance (seed {seed})",
         x_title="relative distance Δ = m − n (tokens)",
         y_title="attention logit q·k / √|D|",
     )
@@ -551,7 +551,7 @@ def _position_figure(setting: RopeSetting, ropes: dict[str, ScaledRope]) -> go.F
             trace.name = _short(trace.name)
     F.base_layout(
         fig,
-        title="Position each token is rotated as (shaded: seen in training)",
+        title="Position each token is rotated as",
         x_title="token position m",
         y_title="effective position m θ'_i/θ_i",
         height=POSITION_HEIGHT,
