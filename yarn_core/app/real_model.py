@@ -17,9 +17,7 @@ def _at(scores: lab_view.RealModelScores, key: str, multiple: int) -> str:
 
 def summary(scores: lab_view.RealModelScores) -> str:
     """One sentence: each method's bits/char at 2L and 4L against the in-window score."""
-    parts = [
-        f"{scores.labels[key]} {_at(scores, key, 2)} and {_at(scores, key, 4)}" for key in scores.means
-    ]
+    parts = [f"{scores.labels[key]} {_at(scores, key, 2)} and {_at(scores, key, 4)}" for key in scores.means]
     return (
         f"Bits per character at 2L and 4L: {'; '.join(parts)}; inside L = {scores.train_length}: "
         f"{scores.in_window:.2f}."
@@ -39,7 +37,10 @@ is better; the bars span the seeds. {summary(scores)}
         lesson.chart(
             lesson.cached(lab_view.real_model_figure)(methods),
             alt=f"Line chart of held-out bits per character against evaluation length for "
-            f"{', '.join(scores.labels.values())}, zero-shot; the trained window is shaded. {summary(scores)}",
+            f"{', '.join(scores.labels.values())}, zero-shot; the trained window is shaded. "
+            f"{summary(scores)}",
             key=key,
         )
-        st.page_link(LAB_PAGE, label="More in the lab: loss by position, fine-tuning, text", icon=":material/science:")
+        st.page_link(
+            LAB_PAGE, label="More in the lab: loss by position, fine-tuning, text", icon=":material/science:"
+        )
