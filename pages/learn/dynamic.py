@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, scrub, sidebar
+from yarn_core.app import lesson, params, real_model, scrub, sidebar
 from yarn_core.app.views import dynamic as view
 
 LENGTH = params.Param(
@@ -134,3 +134,5 @@ scaling; see transformers issue #25104, "Inconsistent Rotation Base for Dynamic 
             f"l' = {current:,} that is s = {sched.yarn_now:.4g} instead of {s:g}. The price is a cache of "
             "keys rotated with earlier frequencies."
         )
+
+real_model.section(("dynamic_ntk", "dynamic_yarn"), key="dynamic_real_model")

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, scrub, sidebar
+from yarn_core.app import lesson, real_model, scrub, sidebar
 from yarn_core.app.views import ntk_aware as view
 
 setting = sidebar.current()
@@ -103,3 +103,5 @@ worse than PI. **Next:** NTK-by-parts decides pair by pair, so no slow pair is l
             f"resolution, the slowest is divided by exactly s = {s:g}, but the pairs in between are divided "
             "by less than s, so some slow ones meet angles they never saw."
         )
+
+real_model.section(("ntk",), key="ntk_aware_real_model")

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, scrub, sidebar
+from yarn_core.app import lesson, params, real_model, scrub, sidebar
 from yarn_core.app.views import yarn as view
 
 MSCALE = params.Param(
@@ -158,3 +158,5 @@ inputs (their issue tracker). **Next:** dynamic scaling sets s from the text's c
             f"({curve.logit_multiplier:.4f} at s = {s:g}), which sharpens attention that a long, "
             "interpolated context spreads out; with 400 fine-tuning steps it holds out to 128k tokens."
         )
+
+real_model.section(("ntk_by_parts", "yarn"), key="yarn_real_model")
