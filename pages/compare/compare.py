@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, sidebar
+from yarn_core.app import lesson, params, real_model, sidebar
 from yarn_core.app.views import compare as view
 
 # Options are the methods' names, so a link reads (and round-trips) as what the page shows.
@@ -15,7 +15,6 @@ QUANTITY = params.Param(
     "frequency",
     kind="choice",
     options=("frequency", "wavelength"),
-    help="frequency relative to the unscaled model, or wavelength in tokens",
 )
 SEED = params.Param("cmp_seed", "Random q, k seed", 0, kind="int", minimum=0, maximum=99, step=1)
 # RopeSetting field -> its control. Presets set these fields; the charts read them.
@@ -197,3 +196,4 @@ queries and keys; dynamic methods are re-evaluated at each length l'.
         )
     if lines:
         lesson.takeaway(f"At s = {s:g}, " + "; ".join(lines) + ".")
+    real_model.section(methods, key="cmp_real_model")

@@ -13,6 +13,10 @@ SHIPPED = json.loads((Path(__file__).parents[2] / "assets" / "lab" / "shakespear
 LESSONS = {
     "pages/learn/extrapolation.py": ("none",),
     "pages/learn/interpolation.py": ("linear",),
+    "pages/learn/ntk_aware.py": ("ntk",),
+    "pages/learn/yarn.py": ("ntk_by_parts", "yarn"),
+    "pages/learn/dynamic.py": ("dynamic_ntk", "dynamic_yarn"),
+    "pages/compare/compare.py": ("linear", "ntk", "yarn"),  # its default methods
 }
 
 
@@ -44,3 +48,11 @@ def test_plain_rope_breaks_past_the_window_and_yarn_holds():
     inside = seed_mean("none")[0]
     assert seed_mean("none")[at_4l] > 1.4 * inside
     assert seed_mean("yarn")[at_4l] < 1.25 * inside
+
+
+def test_the_ramp_the_lab_model_ran_with_is_named():
+    """The lab's L = 128 is too short for the paper's beta = 32: the lesson says which beta it used."""
+    at = open_page("pages/learn/yarn.py")
+    beta = SHIPPED["variants"]["yarn"]["scaling"]["beta_fast"]
+    assert beta < 32
+    assert any(f"β = {beta:g} turns" in block.value for block in at.markdown)

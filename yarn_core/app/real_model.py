@@ -28,11 +28,16 @@ def section(methods: tuple[str, ...], *, key: str) -> None:
     """A lesson's last section: the shipped held-out bits/char of the lab's model against evaluation
     length under plain RoPE and ``methods`` (keys of the lab's variants), zero-shot, with its numbers."""
     scores = lesson.cached(lab_view.real_model_scores)(methods)
+    ramps = sorted(set(scores.ramps.values()))
+    ramp_note = "".join(
+        f" Its ramps use α = {alpha:g}, β = {beta:g} turns, which suit so short a window (lesson 6)."
+        for alpha, beta in ramps
+    )
     with lesson.section("What this does to a real model", summary(scores), chart=key):
         lesson.narrative(f"""
 The lab trains a small character-level model on Shakespeare with L = {scores.train_length} characters
 ({scores.seeds} seeds) and reads three plays it never saw, at up to 8L, with no further training. Lower
-is better; the bars span the seeds. {summary(scores)}
+is better; the bars span the seeds.{ramp_note} {summary(scores)}
 """)
         lesson.chart(
             lesson.cached(lab_view.real_model_figure)(methods),

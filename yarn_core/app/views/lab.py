@@ -985,6 +985,7 @@ class RealModelScores:
     lengths: tuple[int, ...]
     labels: dict[str, str]
     means: dict[str, tuple[float, ...]]
+    ramps: dict[str, tuple[float, float]]  # (alpha, beta) in turns inside L, for methods with a ramp
 
 
 def real_model_scores(methods: tuple[str, ...]) -> RealModelScores:
@@ -1003,6 +1004,11 @@ def real_model_scores(methods: tuple[str, ...]) -> RealModelScores:
         lengths=tuple(int(n) for n in settings["lengths"]),
         labels={key: variants[key]["label"] for key in keys},
         means=means,
+        ramps={
+            key: (float(variants[key]["scaling"]["beta_slow"]), float(variants[key]["scaling"]["beta_fast"]))
+            for key in keys
+            if METHODS[variants[key]["scaling"]["method"]].ramp
+        },
     )
 
 
