@@ -393,11 +393,14 @@ def test_a_checkpoint_with_wrong_shapes_is_named_in_a_message(monkeypatch, resto
     assert "passkey-base.safetensors" in message and "has shape" in message, message
 
 
-def test_live_model_work_runs_one_job_at_a_time_and_a_long_wait_becomes_a_message(monkeypatch):
-    from yarn_core.app import lab_jobs
+def test_a_full_live_pool_makes_a_long_wait_a_message(monkeypatch):
+    """On a one-slot pool (a 2-core machine's size, whatever this machine has) a second job waits;
+    a queue that does not move for LIVE_WAIT_S becomes a message."""
+    from yarn_core.app import lab_jobs, lab_queue
     from yarn_core.lab import LabError
 
     monkeypatch.setattr(lab_jobs, "LIVE_WAIT_S", 0.2)
+    monkeypatch.setattr(lab_jobs, "LIVE_POOL", lab_queue.JobPool(1, stall_s=0.2))
     with lab_jobs.live_slot(), pytest.raises(LabError, match="busy"), lab_jobs.live_slot():
         pass
     with lab_jobs.live_slot():
@@ -409,9 +412,10 @@ def test_a_busy_lab_says_so_on_the_page_instead_of_stalling(monkeypatch):
     page says the lab is busy; the shipped parts of the page are drawn as usual."""
     import streamlit as st
 
-    from yarn_core.app import lab_jobs
+    from yarn_core.app import lab_jobs, lab_queue
 
     monkeypatch.setattr(lab_jobs, "LIVE_WAIT_S", 0.2)
+    monkeypatch.setattr(lab_jobs, "LIVE_POOL", lab_queue.JobPool(1, stall_s=0.2))
     st.cache_data.clear()  # no earlier run's sweep of this setting
     with lab_jobs.live_slot():
         at = open_page(LAB, {"lab_beta": "5", "lab_alpha": "0.5"})
