@@ -228,18 +228,6 @@ def columns(spec, **options) -> list:
     return [st.container() for _ in range(count)] if presenting() else st.columns(spec, **options)
 
 
-def rerun_alone(body: Callable[[], None]) -> None:
-    """Run ``body``, a page-local control and what only it drives (its charts, their text), as an
-    ``st.fragment``: moving that control reruns ``body`` alone, not the page, the sidebar or the
-    other sections (which keep what they drew). ``body`` reads the rest of the page through its
-    closure, as the last full run left it. In presenter mode ``body`` runs as part of the page: its
-    chart may be drawn in the section's key slot, outside a fragment's container."""
-    if presenting():
-        body()
-    else:
-        st.fragment(body)()
-
-
 def narrative(markdown: str) -> None:
     """The lesson's story: shown in full; in presenter mode folded away, inside a section into its
     fold, outside sections into one expander per page (never one label per block)."""
