@@ -137,9 +137,13 @@ def test_presenter_mode_folds_the_narrative_and_reset_restores_defaults():
     at = open_page("pages/learn/interpolation.py", {"present": "true", "s": "8", "L": "2048"})
     assert_clean(at)
     folds = [e.label for e in at.main.expander]
-    assert folds.count(lesson.STORY_LABEL) == 1, "presenter mode folds the whole story into one expander"
-    story = next(e for e in at.main.expander if e.label == lesson.STORY_LABEL)
-    assert len(story.markdown) == 2, "both of the lesson's narrative blocks, in that one fold"
+    assert folds == [lesson.FOLD_LABEL], "a sectioned lesson folds only the current section's body"
+    fold = at.main.expander[0]
+    assert any("Lesson 3's problem" in block.value for block in fold.markdown), "section 1's story"
+    compare = open_page("pages/compare/compare.py", {"present": "true"})
+    assert_clean(compare)
+    folds = [e.label for e in compare.main.expander]
+    assert folds.count(lesson.STORY_LABEL) == 1, "the story outside sections folds into one expander"
     assert any("font-size" in str(h.proto) for h in at.get("html"))
     at.sidebar.button(key="reset_defaults").click().run()
     assert_clean(at)

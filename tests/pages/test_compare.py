@@ -173,7 +173,8 @@ def test_defaults_compare_pi_ntk_and_yarn_on_the_seed_example():
     assert_clean(at)
     assert_finite_charts(at)
     assert at.multiselect(key="cmp_methods").value == names(["linear", "ntk", "yarn"])
-    assert len(charts(at)) == 4
+    drawn = [spec["layout"]["title"]["text"] for spec in charts(at)]
+    assert len(drawn) == 5 and drawn[-1].startswith("A real model"), "four sections' charts, the lab's last"
     setting = settings_of(at)
     check_table_against_core(at, setting, ("linear", "ntk", "yarn"))
     rows = table(at)
