@@ -28,22 +28,23 @@ def section(methods: tuple[str, ...], *, key: str) -> None:
     """A lesson's last section: the shipped held-out bits/char of the lab's model against evaluation
     length under plain RoPE and ``methods`` (keys of the lab's variants), zero-shot, with its numbers."""
     scores = lesson.cached(lab_view.real_model_scores)(methods)
+    numbers = summary(scores)
     ramps = sorted(set(scores.ramps.values()))
     ramp_note = "".join(
         f" Its ramps use α = {alpha:g}, β = {beta:g} turns, which suit so short a window (lesson 6)."
         for alpha, beta in ramps
     )
-    with lesson.section("What this does to a real model", summary(scores), chart=key):
+    with lesson.section("What this does to a real model", numbers, chart=key):
         lesson.narrative(f"""
 The lab trains a small character-level model on Shakespeare with L = {scores.train_length} characters
 ({scores.seeds} seeds) and reads three plays it never saw, at up to 8L, with no further training. Lower
-is better; the bars span the seeds.{ramp_note} {summary(scores)}
+is better; the bars span the seeds.{ramp_note} {numbers}
 """)
         lesson.chart(
             lesson.cached(lab_view.real_model_figure)(methods),
             alt=f"Line chart of held-out bits per character against evaluation length for "
             f"{', '.join(scores.labels.values())}, zero-shot; the trained window is shaded. "
-            f"{summary(scores)}",
+            f"{numbers}",
             key=key,
         )
         st.page_link(

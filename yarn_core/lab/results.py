@@ -72,8 +72,24 @@ class Sweep:
         )
 
 
+class SeedSpread:
+    """Mean and range (min, max) over the seeds of a subclass's ``values``, (seeds, points)."""
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.values.mean(axis=0)
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.values.min(axis=0)
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.values.max(axis=0)
+
+
 @dataclass(frozen=True, eq=False)
-class SeedSweeps:
+class SeedSweeps(SeedSpread):
     """The same evaluation of every seed's model: one sweep per seed, and per length the metric's
     mean and range (min, max) over the seeds."""
 
@@ -87,18 +103,6 @@ class SeedSweeps:
     def values(self) -> np.ndarray:
         """The metric per seed and length, (seeds, lengths)."""
         return np.stack([sweep.metric for sweep in self.sweeps])
-
-    @property
-    def mean(self) -> np.ndarray:
-        return self.values.mean(axis=0)
-
-    @property
-    def low(self) -> np.ndarray:
-        return self.values.min(axis=0)
-
-    @property
-    def high(self) -> np.ndarray:
-        return self.values.max(axis=0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,22 +323,10 @@ LANGUAGE_RESULTS_NAME = "shakespeare.json"
 
 
 @dataclass(frozen=True, eq=False)
-class Spread:
+class Spread(SeedSpread):
     """One quantity for every seed, (seeds, points): its mean and range (min, max) per point."""
 
     values: np.ndarray
-
-    @property
-    def mean(self) -> np.ndarray:
-        return self.values.mean(axis=0)
-
-    @property
-    def low(self) -> np.ndarray:
-        return self.values.min(axis=0)
-
-    @property
-    def high(self) -> np.ndarray:
-        return self.values.max(axis=0)
 
 
 @dataclass(frozen=True, eq=False)
