@@ -657,6 +657,14 @@ the position passes L = {L}: **{n.zero["none"][0]:.2f}** bits/char over {2 * L} 
     )
 
 
+def beside_paper(ours: tuple, paper: tuple) -> None:
+    """The toy model's chart and a paper's, each (figure, alt text, key), side by side (3:2; stacked
+    when presenting)."""
+    for column, (figure, alt, key) in zip(lesson.columns([3, 2]), (ours, paper), strict=True):
+        with column:
+            lesson.chart(figure, alt=alt, key=key)
+
+
 def language_zero_shot(results, published: dict) -> None:
     n = view.language_numbers(results)
     L = results.train_length
@@ -668,23 +676,20 @@ plain RoPE **{z["none"][1]:.2f}**, PI **{z["linear"][1]:.2f}**, NTK-aware **{z["
 trained range, so nearby characters, which a character model needs most, become {4}x harder to tell apart;
 YaRN keeps the fast pairs as trained and interpolates only the slow ones.
 """)
-    left, right = lesson.columns([3, 2])
-    with left:
-        lesson.chart(
+    beside_paper(
+        (
             view.language_length_figure(
-                results,
-                view.LANGUAGE_ZERO_SHOT,
-                title="Zero-shot bits/char, s = T / L",
+                results, view.LANGUAGE_ZERO_SHOT, title="Zero-shot bits/char, s = T / L"
             ),
-            alt="Line chart of bits per character against evaluation length for every method, zero-shot.",
-            key="lab_lm_zero",
-        )
-    with right:
-        lesson.chart(
+            "Line chart of bits per character against evaluation length for every method, zero-shot.",
+            "lab_lm_zero",
+        ),
+        (
             view.published_yarn_figure(published),
-            alt="The YaRN paper's Table 1: perplexity of Llama 2 7B extended to 8k against length.",
-            key="lab_lm_paper_yarn",
-        )
+            "The YaRN paper's Table 1: perplexity of Llama 2 7B extended to 8k against length.",
+            "lab_lm_paper_yarn",
+        ),
+    )
     st.caption(
         "Toy against paper: the paper's models were fine-tuned at s = 2 and score perplexity on Proof-pile "
         "(LLaMA 2 has L = 4,096); here the numbers are zero-shot bits/char of a 0.6M-parameter model at L = "
@@ -720,19 +725,18 @@ re-learn them; YaRN leaves those fast pairs as trained. Plain RoPE fine-tuned di
 this toy scale, unlike LLaMA in the PI paper (direct fine-tuning reached only 2,560 of 8,192 tokens in
 passkey after 10,000 steps).
 """)
-    left, right = lesson.columns([3, 2])
-    with left:
-        lesson.chart(
+    beside_paper(
+        (
             view.language_recovery_figure(results),
-            alt="Line chart of bits per character at 512 characters against fine-tune steps, every seed.",
-            key="lab_lm_recovery",
-        )
-    with right:
-        lesson.chart(
+            "Line chart of bits per character at 512 characters against fine-tune steps, every seed.",
+            "lab_lm_recovery",
+        ),
+        (
             view.published_pi_figure(published),
-            alt="PI paper Table 3: LLaMA 7B perplexity falls from 16.1 to about 7 within 200 steps.",
-            key="lab_lm_paper_pi",
-        )
+            "PI paper Table 3: LLaMA 7B perplexity falls from 16.1 to about 7 within 200 steps.",
+            "lab_lm_paper_pi",
+        ),
+    )
     st.caption(
         "Toy against paper: PI's LLaMA 7B recovers most of its perplexity within 200 of 1000 steps "
         f"(batch 64, long documents); this toy fine-tunes {steps} steps of 8 windows. Both show the same "
