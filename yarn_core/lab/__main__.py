@@ -1,4 +1,4 @@
-"""Command line: ``python -m yarn_core.lab {train,finetune,evaluate,generate,build-assets} ...``.
+"""Command line: ``python -m yarn_core.lab {train,finetune,evaluate,generate,build-assets,build-smollm}``.
 
 evaluate prints, as its last line, one JSON object with "metric" ("accuracy", "nll" or
 "bits_per_char"), "value" and the scaling used (alpha / beta, when not given, suit the
@@ -22,6 +22,7 @@ from .errors import LabError
 from .language import generate, sample_prompt
 from .language_build import build as build_language
 from .model import LAB_METHODS, Scaling, default_betas
+from .smollm_build import TEXTS
 from .tasks import TASKS
 from .train import BASE_SCHEDULES, FINETUNE_SCHEDULE, Progress, evaluate, fine_tune, train
 
@@ -103,6 +104,23 @@ def _build(args) -> None:
     print(json.dumps({"out": args.out, "seconds": round(time.perf_counter() - start, 1)}))
 
 
+def _build_smollm(args) -> None:
+    import torch
+
+    from . import smollm_build
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    texts = tuple(args.texts)
+    left = 0 if args.assemble_only else smollm_build.build(texts=texts, minutes=args.minutes, log=say)
+    result = smollm_build.assemble(out_dir=Path(args.out))
+    done = {text: sorted(curves) for text, curves in result["curves"].items()}
+    print(json.dumps({"jobs_left": left, "curves": done, "seconds": round(time.perf_counter() - start, 1)}))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m yarn_core.lab", description="The YaRN Explorer lab: a tiny RoPE model on CPU."
@@ -153,6 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-synthetic", action="store_true", help="keep passkey/copy results as they are")
     p.add_argument("--skip-language", action="store_true", help="keep the Shakespeare model as it is")
     p.add_argument("--seeds", type=int, default=3, help="language-model seeds (0 .. n-1)")
+
+    p = commands.add_parser(
+        "build-smollm",
+        help="real-model results: SmolLM2-135M past its 8k window (hours on 2 cores; resumable)",
+    )
+    p.add_argument("--out", default=str(ASSET_DIR))
+    p.add_argument("--threads", type=int, default=2, help="torch threads")
+    p.add_argument("--minutes", type=float, help="start no job after this long (run again to resume)")
+    p.add_argument("--texts", nargs="+", choices=sorted(TEXTS), default=list(TEXTS))
+    p.add_argument("--assemble-only", action="store_true", help="write smollm.json from finished jobs")
 
     args = parser.parse_args(argv)
     try:
@@ -214,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(prompt + text)
             print(json.dumps({"continuation": text, "scaling": scaling.to_dict(), "alpha_beta": source}))
+        elif args.command == "build-smollm":
+            _build_smollm(args)
         else:
             _build(args)
     except LabError as err:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
+from typing import Protocol
 
 import torch
 import torch.nn as nn
@@ -56,6 +57,19 @@ class ModelConfig:
         return asdict(self)
 
 
+class RotaryShape(Protocol):
+    """What the rotation reads from a model's config (the tiny GPT's or a real Llama's)."""
+
+    @property
+    def head_dim(self) -> int: ...
+
+    @property
+    def rope_base(self) -> float: ...
+
+    @property
+    def train_length(self) -> int: ...
+
+
 LAB_METHODS = tuple(key for key in METHODS if key != "longrope")  # LongRoPE needs searched factor lists
 
 
@@ -84,7 +98,7 @@ class Scaling:
             raise LabError(f"the temperature strength must be a finite number >= 0, got {self.mscale!r}")
         self.setting(ModelConfig(vocab_size=1), seq_len=None)  # the knobs are checked by yarn_core
 
-    def setting(self, config: ModelConfig, seq_len: int | None) -> RopeSetting:
+    def setting(self, config: RotaryShape, seq_len: int | None) -> RopeSetting:
         """The yarn_core setting for this model at current length ``seq_len`` (dynamic methods read it)."""
         try:
             return RopeSetting(
@@ -101,7 +115,7 @@ class Scaling:
         except (TypeError, ValueError) as err:
             raise LabError(f"invalid RoPE setting: {err}") from err
 
-    def rope(self, config: ModelConfig, seq_len: int | None) -> ScaledRope:
+    def rope(self, config: RotaryShape, seq_len: int | None) -> ScaledRope:
         """theta'_i, the attention factor and gamma_i from the registry; with YaRN's temperature,
         the attention factor at strength m: 0.1 m ln s + 1 at the effective scale s."""
         rope = scale_rope(self.method, self.setting(config, seq_len))
@@ -125,7 +139,7 @@ def default_betas(train_length: int) -> tuple[float, float]:
     return 1.0, beta
 
 
-def rotary_tables(config: ModelConfig, scaling: Scaling, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+def rotary_tables(config: RotaryShape, scaling: Scaling, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
     """a cos(m theta'_i) and a sin(m theta'_i) for m = 0 .. T-1, each (T, hs/2).
 
     theta' and a come from the float64 core; angles are formed in float64, then cast to float32.
