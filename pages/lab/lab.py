@@ -5,7 +5,7 @@ section (``yarn_core.app.lab_sections``) writes its text and draws what ``views/
 import streamlit as st
 
 from yarn_core.app import lab_sections as section
-from yarn_core.app import lesson, params
+from yarn_core.app import lesson, params, smollm_section
 from yarn_core.app.views import lab as view
 
 st.title("Lab: a tiny model breaks past its training length, and recovers")
@@ -144,6 +144,7 @@ HEAD = params.Param(
 lm = section.open_language()
 if lm is not None:
     section.language_demo(lm)
+smollm_section.section(key="lab_smollm")
 
 st.header("The same story on two synthetic tasks")
 section.introduction(lab)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from yarn_core.app import lesson, params, real_model, scrub, sidebar
+from yarn_core.app import lesson, params, real_model, scrub, sidebar, smollm_section
 from yarn_core.app.views import yarn as view
 
 MSCALE = params.Param(
@@ -160,3 +160,4 @@ inputs (their issue tracker). **Next:** dynamic scaling sets s from the text's c
         )
 
 real_model.section(("ntk_by_parts", "yarn"), key="yarn_real_model")
+smollm_section.section(key="yarn_smollm")

