@@ -135,3 +135,25 @@ def test_the_jobs_put_plain_and_s2_on_the_plays_first():
         == 2 * len(sb.STATIC) * sb.WINDOWS
         + len(sb.PASSKEY_LENGTHS) * len(sb.PASSKEY_VARIANTS) * sb.PASSKEY_TRIALS
     )
+
+
+JOBS = sb.BUILD_DIR / "jobs"
+
+
+@pytest.mark.skipif(
+    not JOBS.is_dir(), reason=f"no build results in {JOBS}: run `python -m yarn_core.lab build-smollm`"
+)
+def test_the_shipped_results_are_what_the_build_assembles(tmp_path):
+    """assets/lab/smollm.json reproduces from the build's job files (where this machine has them)."""
+    from yarn_core.lab.assets import ASSET_DIR
+
+    shipped = json.loads((ASSET_DIR / sb.RESULTS_NAME).read_text())
+    rebuilt = sb.assemble(out_dir=tmp_path)
+    for text, curves in shipped["curves"].items():
+        for variant, curve in curves.items():
+            assert rebuilt["curves"][text][variant]["windows"] >= curve["windows"]
+            if rebuilt["curves"][text][variant]["windows"] == curve["windows"]:
+                assert rebuilt["curves"][text][variant] == curve
+    for length, rows in shipped["passkey"].items():
+        for variant, row in rows.items():
+            assert rebuilt["passkey"][length][variant]["trials"] >= row["trials"]
