@@ -18,6 +18,8 @@ values. ``app.py`` runs each page inside :func:`page_frame`, which numbers the s
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -323,12 +325,53 @@ def _projected(fig: go.Figure) -> go.Figure:
     return big
 
 
-def _draw(fig: go.Figure, alt: str, key: str, config: dict) -> bool:
-    """Draw ``fig`` (projector-sized in presenter mode; as the key chart of the current section
-    there if it is one); True when presenting."""
+class _Spec(go.Figure):
+    """A figure already converted to the dict Plotly sends. ``st.plotly_chart`` asks its figure for
+    ``to_dict()`` on every rerun, a deep copy that costs 5-110 ms a chart (the scrub figures, with
+    their frames, the most); this one answers with the dict it holds. Only ``to_dict`` is used."""
+
+    def __init__(self, spec: dict):  # no go.Figure.__init__: nothing is validated again
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+_SPECS: dict[tuple[int, str], dict] = {}
+_SPECS_LOCK = threading.Lock()
+
+
+def _projected_readable(fig: go.Figure) -> go.Figure:
+    return _projected(F.readable(fig))
+
+
+def _thumbnail_readable(fig: go.Figure) -> go.Figure:
+    return F.thumbnail(F.readable(fig))
+
+
+def _spec(fig: go.Figure, prepare: Callable[[go.Figure], go.Figure]) -> _Spec:
+    """``prepare(fig)`` (the readable, thumbnail or projector-sized copy) as a dict, made once per
+    figure object and ``prepare`` and dropped with the figure. Views' figures are never changed
+    once made (every change at render time is made on a copy), so a figure that ``lesson.shared``
+    keeps between reruns and sessions keeps its dict."""
+    kind = (id(fig), prepare.__name__)
+    with _SPECS_LOCK:
+        spec = _SPECS.get(kind)
+        if spec is None:
+            spec = _SPECS[kind] = prepare(fig).to_dict()
+            weakref.finalize(fig, _SPECS.pop, kind, None)
+    return _Spec(spec)
+
+
+def _draw(
+    fig: go.Figure, alt: str, key: str, config: dict, prepare: Callable[[go.Figure], go.Figure]
+) -> bool:
+    """Draw ``prepare(fig)``, or in presenter mode its projector-sized copy (as the key chart of the
+    current section if it is one); True when presenting."""
     present, run = presenting(), _run()
+    shown = _spec(fig, _projected_readable if present else prepare)
     with run.key_slot if present and _is_key_chart(run, key) else nullcontext():
-        st.plotly_chart(_projected(fig) if present else fig, key=key, alt=alt, config=config)
+        st.plotly_chart(shown, key=key, alt=alt, config=config)
     return present
 
 
@@ -341,7 +384,7 @@ def chart(fig: go.Figure, alt: str, key: str) -> None:
         "toImageButtonOptions": {"format": "png", "filename": _slug(key), "scale": 2},
         "modeBarButtonsToAdd": ["toImage"],
     }
-    if _draw(F.readable(fig), alt, key, config):
+    if _draw(fig, alt, key, config, F.readable):
         return
     # The CSV is built only when the button is clicked, not on every rerun.
     st.download_button(
@@ -358,9 +401,8 @@ def chart(fig: go.Figure, alt: str, key: str) -> None:
 def thumbnail(fig: go.Figure, alt: str, key: str) -> None:
     """A small static chart without text (a caption explains it), e.g. on the start page's map; in
     presenter mode the full chart, projector-sized."""
-    shown = F.readable(fig)
     config = {"staticPlot": True, "displayModeBar": False}
-    _draw(shown if presenting() else F.thumbnail(shown), alt, key, config)
+    _draw(fig, alt, key, config, _thumbnail_readable)
 
 
 def reset_button() -> None:

@@ -29,28 +29,24 @@ def _ends(n: view.SmolNumbers, text: str = "plays") -> str:
     return ", ".join(f"{n.labels[v]} **{n.at_end[text][v]:.2f}**" for v in shown)
 
 
-def _table(n: view.SmolNumbers, text: str) -> str:
-    head = " | ".join(f"first {length:,}" for length in n.lengths)
-    rows = "\n".join(
-        f"| {n.labels[v]} | {n.windows[text][v]} | "
-        + " | ".join(f"{value:.2f}" for value in values)
-        + f" | {n.at_end[text][v]:.2f} |"
+def _table(n: view.SmolNumbers, text: str) -> list[dict]:
+    """One row per variant: windows, bits/token over the first T tokens, and just before 2L."""
+    return [
+        {"method": n.labels[v], "windows": n.windows[text][v]}
+        | {f"first {length:,}": round(value, 2) for length, value in zip(n.lengths, values, strict=True)}
+        | {f"last {view.END_TOKENS:,} before {2 * n.train_length:,}": round(n.at_end[text][v], 2)}
         for v, values in n.table[text].items()
-    )
-    end = f"last {view.END_TOKENS:,} before {2 * n.train_length:,}"
-    return f"| method | windows | {head} | {end} |\n|---|---|{'---|' * (len(n.lengths) + 1)}\n{rows}"
+    ]
 
 
-def _passkey(n: view.SmolNumbers) -> str:
+def _passkey(n: view.SmolNumbers) -> list[dict]:
+    """One row per prompt length: "found of trials" per variant."""
     variants = list(dict.fromkeys(v for row in n.passkey.values() for v in row))
-    head = " | ".join(n.labels[v] for v in variants)
-    rows = "\n".join(
-        f"| {length:,} | "
-        + " | ".join(f"{row[v][0]} of {row[v][1]}" if v in row else "—" for v in variants)
-        + " |"
+    return [
+        {"prompt (tokens)": f"{length:,}"}
+        | {n.labels[v]: f"{row[v][0]} of {row[v][1]}" if v in row else "—" for v in variants}
         for length, row in sorted(n.passkey.items())
-    )
-    return f"| prompt length (tokens) | {head} |\n|---|{'---|' * len(variants)}\n{rows}"
+    ]
 
 
 def sentence(n: view.SmolNumbers) -> str:
@@ -112,14 +108,14 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
             "mean over a bin of positions, the band the range over text windows (real) or seeds (tiny); "
             "the paper's models were fine-tuned at s = 2 and score perplexity on Proof-pile."
         )
-        st.markdown(
-            f"**Bits per token over the first T tokens** (mean over windows; plays):\n\n{_table(n, 'plays')}"
-        )
+        st.markdown("**Bits per token over the first T tokens** (mean over windows; plays):")
+        st.dataframe(_table(n, "plays"), hide_index=True)
         if n.passkey:
             st.markdown(
                 "**Passkey retrieval**: a five-digit key hidden in repeated filler; found when every "
-                f"digit of the model's greedy answer is right.\n\n{_passkey(n)}"
+                "digit of the model's greedy answer is right."
             )
+            st.dataframe(_passkey(n), hide_index=True)
         st.caption(
             f"Texts: {n.texts['plays']}"
             + (f"; {n.texts['code']}" if "code" in n.table else "")
