@@ -86,7 +86,7 @@ pairs stay as trained in both YaRN variants. The temperature follows along: dyna
 and sin by **{factor.dynamic_now:.4f}** at l' = {current:,}, static YaRN by {factor.static:.4f}.
 """)
     scrub.chart(
-        lesson.shared(view.frequencies_now_scrub)(now),
+        lesson.cached(view.frequencies_now_scrub)(now),
         alt=f"Log-scale line chart of how much each pair is slowed down at l' = {current:,}: the slowest "
         f"pair is divided by {pairs.yarn_slowest:.4g} (dynamic YaRN), {pairs.ntk_slowest:.4g} (dynamic "
         f"NTK) and {pairs.static_slowest:.4g} (static YaRN).",

@@ -22,7 +22,7 @@ position m / s, with s = L'/L = {s:g}. Move **L** and **s** in the sidebar.
         r"m \;\mapsto\; \frac{m}{s} \quad\Longleftrightarrow\quad \theta_i \;\mapsto\; \frac{\theta_i}{s}"
     )
     scrub.chart(
-        lesson.shared(view.position_map_scrub)(setting),
+        lesson.cached(view.position_map_scrub)(setting),
         alt=f"Line chart: plain RoPE positions run to {target - 1:,}, past the trained {L - 1:,}; PI "
         "positions m/s stay inside the trained range.",
         key="pi_position_map",

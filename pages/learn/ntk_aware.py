@@ -47,7 +47,7 @@ come out divided by exactly s, like PI. Pair 0 still turns 1 rad per token; each
 slowed a little more than the one before.
 """)
     scrub.chart(
-        lesson.shared(view.base_change_scrub)(setting),
+        lesson.cached(view.base_change_scrub)(setting),
         alt=f"Log-scale line chart of how much each of the {change.pairs} pairs is slowed down. "
         f"PI is flat at {s:g}. NTK-aware rises in a straight line from {change.fastest_divisor:.4g} at "
         f"pair 0 to {change.slowest_divisor:.4g} at the last pair.",

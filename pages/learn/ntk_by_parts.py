@@ -111,7 +111,7 @@ start of its ramp to pair 0.) Lower β below {regimes.max_turns:.3g} or raise L.
         "and pairs just below β turns cross it (unless every pair was kept already).",
     )
     scrub.chart(
-        lesson.shared(view.pair_regimes_scrub)(parts),
+        lesson.cached(view.pair_regimes_scrub)(parts),
         alt=f"Scatter of the trained wavelength of each of the {regimes.pairs} pairs on a log scale, "
         f"coloured by regime: {regimes.kept} kept below L/β = {regimes.kept_below:.4g} tokens, "
         f"{regimes.blended} blended, {regimes.interpolated} interpolated above "
@@ -170,7 +170,7 @@ with lesson.section(
     chart="nbp_effective_scale",
 ):
     scrub.chart(
-        lesson.shared(view.effective_scale_scrub)(parts),
+        lesson.cached(view.effective_scale_scrub)(parts),
         alt=f"Log-scale line chart of how much each pair is slowed down: PI flat at {s:g}, NTK-aware a "
         f"straight rising line, NTK-by-parts flat at 1 for the kept pairs, ramping, then flat at {s:g} "
         "for the interpolated pairs.",

@@ -161,7 +161,7 @@ score by at most {check.largest_drift:.1e}; moving the query alone swings it ove
 {check.query_only_spread:.3g}.
 """)
     scrub.chart(
-        lesson.shared(view.relative_property_scrub)(
+        lesson.cached(view.relative_property_scrub)(
             setting, query_position=m, key_position=n, shift=j, seed=seed
         ),
         alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score "

@@ -92,7 +92,7 @@ At s = {s:g} cos and sin are multiplied by **{curve.factor:.4f}**, the logits by
 model's `config.json`.
 """)
     scrub.chart(
-        lesson.shared(view.temperature_curve_scrub)(setting, mscale=mscale),
+        lesson.cached(view.temperature_curve_scrub)(setting, mscale=mscale),
         alt=f"Line chart of 0.1 ln s + 1 and its square for s from 1 to 128, with s = {s:g} marked and "
         f"real models as diamonds: Qwen3 at s = {curve.qwen3.s:g} multiplies logits by "
         f"{curve.qwen3.logit_multiplier:.4f}.",

@@ -5,7 +5,7 @@
    median of 3; it fails if that imports torch;
 2. the median server-side rerun of every page (Streamlit's AppTest, after two warm-up runs), at
    the defaults and at the shared settings' extremes (|D| = 512, L = 1,048,576, s = 128): "cached"
-   reruns find their figures in st.cache_data, "cold" reruns clear the caches first (a slider moved
+   reruns find their figures in the views' cache, "cold" reruns clear the caches first (a slider moved
    to a value nobody has drawn yet);
 3. the lab: its page's first render in a fresh process, and ``yarn_core.lab.bench.measure``
    (load the shipped checkpoints and evaluate them live over every length, and a live fine-tune
@@ -85,6 +85,7 @@ def rerun_ms(page: str, query: dict, repeats: int, cold: bool) -> float:
     for _ in range(repeats):
         if cold:
             st.cache_data.clear()
+            st.cache_resource.clear()
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)

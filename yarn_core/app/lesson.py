@@ -1,6 +1,7 @@
 """Lesson furniture: presenter mode (projector-sized charts, the sidebar collapsed, a step-through
 of the page's sections), narrative, takeaway, predict-then-reveal, formulas and the notation panel,
-a chart with its CSV download, the reset button, and a cache for view functions.
+a chart with its CSV download, the reset button, and a cache for view functions (shared, never
+copied).
 
 A page is a sequence of sections::
 
@@ -352,7 +353,7 @@ def _thumbnail_readable(fig: go.Figure) -> go.Figure:
 def _spec(fig: go.Figure, prepare: Callable[[go.Figure], go.Figure]) -> _Spec:
     """``prepare(fig)`` (the readable, thumbnail or projector-sized copy) as a dict, made once per
     figure object and ``prepare`` and dropped with the figure. Views' figures are never changed
-    once made (every change at render time is made on a copy), so a figure that ``lesson.shared``
+    once made (every change at render time is made on a copy), so a figure that ``lesson.cached``
     keeps between reruns and sessions keeps its dict."""
     kind = (id(fig), prepare.__name__)
     with _SPECS_LOCK:
@@ -416,21 +417,14 @@ def reset_button() -> None:
 
 
 _CACHED: dict[Callable, Callable] = {}
-_SHARED: dict[Callable, Callable] = {}
 
 
 def cached(fn: Callable) -> Callable:
-    """``fn`` memoised with st.cache_data (plain-value arguments, bounded entries)."""
+    """``fn`` memoised with st.cache_resource (plain-value arguments, bounded entries): one result
+    shared by every session, never copied. Views' results are only read, never changed (every change
+    at render time is made on a copy), and copying them is what costs: st.cache_data unpickled every
+    figure on every rerun (Plotly validates it again; ~0.1 s for a figure with animation frames), and
+    a figure object that lives on keeps the dict :func:`_spec` made of it."""
     if fn not in _CACHED:
-        _CACHED[fn] = st.cache_data(max_entries=64, show_spinner=False)(fn)
+        _CACHED[fn] = st.cache_resource(max_entries=64, show_spinner=False)(fn)
     return _CACHED[fn]
-
-
-def shared(fn: Callable) -> Callable:
-    """``fn`` memoised with st.cache_resource: one result shared by every session, never copied. For
-    views whose figures are only read, never changed, and costly to copy: a figure with animation
-    frames (``scrub``) takes st.cache_data ~0.1 s to unpickle (Plotly validates every frame again)
-    on every rerun."""
-    if fn not in _SHARED:
-        _SHARED[fn] = st.cache_resource(max_entries=64, show_spinner=False)(fn)
-    return _SHARED[fn]
