@@ -37,8 +37,16 @@ def test_the_real_model_chart_draws_the_shipped_curves(page):
         np.testing.assert_allclose(np.asarray(line["x"], dtype=float), x)
         drawn += 1
     assert drawn >= 1 and x[-1] < 2 < x[-1] + SHIPPED["bin"] / L  # out to 2L
-    for title in ("Tiny model", "Paper: Llama 2 7B"):
-        chart_by_title(at, title)
+    chart_by_title(at, "Paper: Llama 2 7B")
+    tiny = json.loads((Path(__file__).parents[2] / "assets" / "lab" / "shakespeare.json").read_text())
+    settings = tiny["settings"]
+    bins = 2 * settings["train_length"] // settings["position_bin"]
+    spec = chart_by_title(at, "Tiny model")
+    for key in ("none", "dynamic_yarn"):  # to 2L: plain and dynamic (its static runs are at s = 8)
+        seeds = np.asarray(tiny["zero_shot"][key]["by_position"], dtype=float)[:, :bins]
+        line = trace(spec, tiny["variants"][key]["label"])
+        np.testing.assert_allclose(np.asarray(line["y"], dtype=float), seeds.mean(axis=0))
+        assert float(np.asarray(line["x"], dtype=float)[-1]) < 2
 
 
 def test_the_lesson_quotes_the_loss_just_before_2l():

@@ -89,7 +89,8 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
             (
                 (
                     lesson.cached(view.tiny_figure)(),
-                    "Line chart of the tiny Shakespeare model's bits per character by position to 2L.",
+                    "Line chart of the tiny Shakespeare model's bits per character by position to 2L: "
+                    "plain RoPE and the dynamic methods.",
                     f"{key}_tiny",
                 ),
                 (
@@ -105,8 +106,10 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
         st.caption(
             "Same axis for all three: position (or evaluation length) divided by the model's own trained "
             "window. The real model and the tiny one are zero-shot on the held-out plays, each point the "
-            "mean over a bin of positions, the band the range over text windows (real) or seeds (tiny); "
-            "the paper's models were fine-tuned at s = 2 and score perplexity on Proof-pile."
+            "mean over a bin of positions, the band the range over text windows (real) or seeds (tiny); the "
+            "tiny model shows plain RoPE and the dynamic methods, whose s grows with the text (its static "
+            "runs are at s = 8, see the lab). The paper's models were fine-tuned at s = 2 and score "
+            "perplexity on Proof-pile."
         )
         st.markdown("**Bits per token over the first T tokens** (mean over windows; plays):")
         st.dataframe(_table(n, "plays"), hide_index=True)
