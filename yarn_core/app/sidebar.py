@@ -11,6 +11,8 @@ from . import params
 from .assets import real_models
 
 SETTING_KEY = "_shared_setting"
+FOLD_LABEL = "Shared settings (the lessons' model, not the lab's)"
+FOLDED_PAGES = ("lab",)  # pages with a model of their own: the shared settings are folded away there
 POW2_LENGTHS = tuple(2**k for k in range(4, 21))
 
 SHARED = (
@@ -101,10 +103,12 @@ def _apply_target() -> None:
         st.session_state["s"] = min(max(round(target / length * 2) / 2, 1.0), 128.0)
 
 
-def draw() -> RopeSetting:
+def draw(*, folded: bool = False) -> RopeSetting:
     """Draw the shared settings once in the sidebar (``app.py`` calls it on every run, before the
-    page) and return them; the page reads the same object back with :func:`current`."""
-    bar = st.sidebar
+    page) and return them; the page reads the same object back with :func:`current`. ``folded``
+    (a page with its own model, FOLDED_PAGES) puts them in a collapsed expander: still drawn, so
+    their values and URL parameters survive the visit, only out of the way."""
+    bar = st.sidebar.expander(FOLD_LABEL, expanded=False) if folded else st.sidebar
     bar.subheader("Model settings")
     bar.selectbox(
         "Load a preset",
