@@ -547,11 +547,11 @@ def test_the_live_language_fine_tune_draws_each_method_it_ran():
 
     at = open_page(LAB, {"lab_lm_tune_steps": "5", "lab_lm_tune_method": "linear"})
     assert_clean(at)
-    assert not any("Your fine-tune" in spec["layout"]["title"]["text"] for spec in charts(at))
+    assert not any("Your runs" in spec["layout"]["title"]["text"] for spec in charts(at))
     at.button(key="lab_lm_tune_go").click().run()
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]
-    spec = chart_by_title(at, "Your fine-tune at 512 characters, scored on The Tempest")
+    spec = chart_by_title(at, "Your runs, scored on The Tempest")
     pi = trace(spec, "PI")
     assert list(pi["x"]) == [0, 5] and np.all(np.isfinite(pi["y"]))
     windows = at.session_state["_lab_lm_tunes"]["linear"].windows
@@ -566,10 +566,11 @@ def test_the_live_language_fine_tune_draws_each_method_it_ran():
     at.radio(key="lab_lm_tune_method").set_value("yarn").run()
     at.button(key="lab_lm_tune_go").click().run()
     assert_clean(at)
-    spec = chart_by_title(at, "Your fine-tune at 512")
+    spec = chart_by_title(at, "Your runs, scored on")
     assert {t["name"] for t in spec["data"]} >= {"PI (linear)", "YaRN"}
     assert plain_numbers(list(at.session_state["_lab_lm_tunes"].values()))
     assert any("Of your runs at 5 steps" in s.value for s in at.success)
+    assert_finite_charts(at)
 
 
 def test_absurd_live_fine_tune_steps_in_the_url_are_clamped_with_a_note():

@@ -631,6 +631,7 @@ class LanguageTune:
     seconds: float
     tune_play: str
     score_play: str
+    reused: bool = False  # True when an earlier identical run was read from memory
 
 
 def language_fine_tune(method: str, steps: int, on_progress: ProgressCallback | None = None) -> LanguageTune:
@@ -642,7 +643,7 @@ def language_fine_tune(method: str, steps: int, on_progress: ProgressCallback | 
 
     key = (str(method), int(steps))
     if key in _LANGUAGE_TUNES:
-        return _LANGUAGE_TUNES[key]
+        return replace(_LANGUAGE_TUNES[key], reused=True)
     if method not in LANGUAGE_TUNE_METHODS:
         raise lab().LabError(f"the live fine-tune runs {', '.join(LANGUAGE_TUNE_METHODS)}; got {method!r}")
     factor = language.FINETUNE_FACTOR

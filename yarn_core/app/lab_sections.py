@@ -821,16 +821,28 @@ def language_live(results) -> None:
 
 
 def _language_tuned(run) -> str:
+    when = (
+        f"Read from an earlier identical run ({run.seconds:.1f} s)"
+        if run.reused
+        else f"Done in {run.seconds:.1f} s"
+    )
     return (
-        f"Done in {run.seconds:.1f} s: {run.values[0]:.2f} -> {run.values[-1]:.2f} bits/char on "
-        f"{view.play_title(run.score_play)}."
+        f"{when}: {run.values[0]:.2f} -> {run.values[-1]:.2f} bits/char on {view.play_title(run.score_play)}."
     )
 
 
-@st.fragment
 def language_tune(results) -> None:
     """The reader's own fine-tune of the seed-0 base model at 4L (tuned on one held-out play, scored
-    on another), every method they ran drawn on one chart."""
+    on another), every method they ran drawn on one chart. A fragment (the button reruns only this
+    section), except in presenter mode: there the controls stay on stage under the chart, and a
+    fragment may not draw into the stage, which lives outside it."""
+    if lesson.presenting():
+        _language_tune(results)
+    else:
+        _language_tune_fragment(results)
+
+
+def _language_tune(results) -> None:
     factor, L = results.settings["finetune_factor"], results.train_length
     tolerance = float(results.settings["recovery_tolerance"])
     training_plays = results.settings["corpus"]["plays"] - len(results.settings["held_out_plays"])
@@ -842,7 +854,7 @@ It fine-tunes a private copy of the seed-0 base model on {factor * L}-character 
 under the method you pick; a run takes about 20-30 s on one core, and every method you run stays on the
 chart.
 """)
-    with st.container(border=True):
+    with lesson.stage(), st.container(border=True):
         a, b = st.columns(2)
         method = params.param_widget(LM_TUNE_METHOD, a)
         steps = params.param_widget(LM_TUNE_STEPS, b)
@@ -892,13 +904,17 @@ chart.
         )
     )
     if shown.slowest is not None and shown.fastest is not None:
-        lesson.takeaway(
-            f"Of your runs at {shown.slowest.steps} steps, {shown.fastest.label} ends lowest "
-            f"({shown.fastest.final:.2f} bits/char) and {shown.slowest.label} highest "
-            f"({shown.slowest.final:.2f}), on a play none of them was tuned on."
-        )
+        with lesson.stage():
+            lesson.takeaway(
+                f"Of your runs at {shown.slowest.steps} steps, {shown.fastest.label} ends lowest "
+                f"({shown.fastest.final:.2f} bits/char) and {shown.slowest.label} highest "
+                f"({shown.slowest.final:.2f}), on a play none of them was tuned on. {shown.first_within}"
+            )
     else:
         st.caption("Run another method with the same steps to compare them.")
+
+
+_language_tune_fragment = st.fragment(_language_tune)
 
 
 def language_details(results) -> None:

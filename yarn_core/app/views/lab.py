@@ -1103,6 +1103,7 @@ class LanguageTuneView:
     runs: tuple[LanguageTuneResult, ...]
     slowest: LanguageTuneResult | None
     fastest: LanguageTuneResult | None
+    first_within: str
 
 
 def language_tune(runs: tuple[LanguageTune, ...], tolerance: float) -> LanguageTuneView:
@@ -1138,7 +1139,7 @@ def language_tune(runs: tuple[LanguageTune, ...], tolerance: float) -> LanguageT
     last = runs[-1]
     F.base_layout(
         fig,
-        title=f"Your fine-tune at {last.length} characters, scored on {play_title(last.score_play)}",
+        title=f"Your runs, scored on {play_title(last.score_play)}",
         x_title="fine-tune step",
         y_title=f"bits/char at T = {last.length}",
     )
@@ -1152,7 +1153,22 @@ def language_tune(runs: tuple[LanguageTune, ...], tolerance: float) -> LanguageT
         tuple(results),
         ranked[-1] if ranked else None,
         ranked[0] if ranked else None,
+        _first_within(peers, tolerance) if ranked else "",
     )
+
+
+def _first_within(runs: list[LanguageTuneResult], tolerance: float) -> str:
+    """Which runs came within ``tolerance`` of the in-window score first, and which never did."""
+    reached = [r for r in runs if r.within_at is not None]
+    never = [r.label for r in runs if r.within_at is None]
+    parts = []
+    if reached:
+        first = min(r.within_at for r in reached)
+        names = " and ".join(r.label for r in reached if r.within_at == first)
+        parts.append(f"First within {tolerance:.0%} of the in-window score: {names} (step {first}).")
+    if never:
+        parts.append(f"Never within it in {runs[0].steps} steps: {', '.join(never)}.")
+    return " ".join(parts)
 
 
 def published_pi_figure(published: dict) -> go.Figure:
