@@ -574,6 +574,10 @@ def test_the_live_language_fine_tune_draws_each_method_it_ran():
 
 
 def test_absurd_live_fine_tune_steps_in_the_url_are_clamped_with_a_note():
+    from yarn_core.app import lab_sections
+    from yarn_core.lab import language
+
+    assert lab_sections.LM_TUNE_STEPS.maximum == language.LIVE_MAX_STEPS == 60
     at = open_page(LAB, {"lab_lm_tune_steps": "100000"})
     assert_clean(at)
     assert at.session_state["lab_lm_tune_steps"] == 60

@@ -179,7 +179,7 @@ LIVE_MAX_STEPS = 60
 def play_spans() -> dict[str, tuple[int, int]]:
     """{play: (first, end)} character offsets of each held-out play in held-out.txt."""
     text = decode(held_out_ids())
-    starts = []
+    starts: list[int] = []
     for name in HELD_OUT:
         at = text.find(PLAY_OPENINGS[name])
         if at < 0 or (starts and at <= starts[-1]):

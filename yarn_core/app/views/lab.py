@@ -1159,12 +1159,12 @@ def language_tune(runs: tuple[LanguageTune, ...], tolerance: float) -> LanguageT
 
 def _first_within(runs: list[LanguageTuneResult], tolerance: float) -> str:
     """Which runs came within ``tolerance`` of the in-window score first, and which never did."""
-    reached = [r for r in runs if r.within_at is not None]
+    reached = {r.label: r.within_at for r in runs if r.within_at is not None}
     never = [r.label for r in runs if r.within_at is None]
     parts = []
     if reached:
-        first = min(r.within_at for r in reached)
-        names = " and ".join(r.label for r in reached if r.within_at == first)
+        first = min(reached.values())
+        names = " and ".join(label for label, step in reached.items() if step == first)
         parts.append(f"First within {tolerance:.0%} of the in-window score: {names} (step {first}).")
     if never:
         parts.append(f"Never within it in {runs[0].steps} steps: {', '.join(never)}.")
