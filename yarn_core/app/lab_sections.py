@@ -627,7 +627,7 @@ LM_TUNE_STEPS = params.Param(
     minimum=5,
     maximum=60,
     step=5,
-    help="30 steps take about 20-30 s on one core; a score of The Tempest every 5 steps.",
+    help="30 steps take about 20-30 s on an idle core; The Tempest is scored every 5 steps.",
 )
 LM_TUNES_KEY = "_lab_lm_tunes"  # the reader's live language fine-tunes, latest per method: numbers only
 
@@ -851,8 +851,8 @@ The shipped fine-tunes read the {training_plays} training plays, which this app 
 uses two of the held-out plays:
 **tuned on Macbeth, scored on The Tempest, which it never saw** (neither in pre-training nor here).
 It fine-tunes a private copy of the seed-0 base model on {factor * L}-character windows (s = {factor})
-under the method you pick; a run takes about 20-30 s on one core, and every method you run stays on the
-chart.
+under the method you pick; a run takes about 20-30 s on an idle core (longer while the server is busy),
+and every method you run stays on the chart.
 """)
     with lesson.stage(), st.container(border=True):
         a, b = st.columns(2)
@@ -981,7 +981,7 @@ def language_demo(lm) -> None:
         language_live(lm)
     with lesson.section(
         "Fine-tune it yourself: tuned on Macbeth, scored on The Tempest",
-        "About 30 s on one core: watch your method recover at 4L on a play it never saw.",
+        "About 30 s on an idle core: watch your method recover at 4L on a play it never saw.",
     ):
         language_tune(lm)
     with lesson.section("Details: loss by position for every method", "Every method, every position to 8L."):
