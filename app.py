@@ -10,7 +10,7 @@ st.set_page_config(page_title="YaRN Explorer", page_icon="🧶", layout="wide")
 page = st.navigation(nav.navigation())
 notes = st.container()
 lesson.presenter_toggle()
-sidebar.draw()
+sidebar.draw(folded=page.url_path in sidebar.FOLDED_PAGES)
 lesson.reset_button()
 with st.sidebar:
     lesson.notation()

@@ -200,3 +200,118 @@ def test_generate_continues_the_prompt_with_characters_of_the_alphabet(capsys):
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert len(printed["continuation"]) == 12 and set(printed["continuation"]) <= set(shakespeare.ALPHABET)
     assert printed["scaling"]["factor"] == 4.0 and printed["scaling"]["beta_fast"] == 8.0
+
+
+# ----------------------------------------------------------------------------------------------
+# The live fine-tune: tuned on Macbeth, scored on The Tempest
+
+
+def test_the_held_out_plays_are_found_at_their_opening_lines():
+    from yarn_core.lab import language
+
+    text = (ROOT / "assets" / "shakespeare" / "held-out.txt").read_text()
+    twelfth = text.index("DUKE ORSINO:\nIf music be the food of love, play on;")
+    tempest = text.index("Master:\nBoatswain!\n\nBoatswain:\nHere, master: what cheer?")
+    assert text.startswith("First Witch:\nWhen shall we three meet again")
+    assert text[twelfth - 2 : twelfth] == "\n\n" and text[tempest - 2 : tempest] == "\n\n"
+    spans = language.play_spans()
+    assert spans == {
+        "macbeth": (0, twelfth),
+        "twelfth-night": (twelfth, tempest),
+        "the-tempest": (tempest, len(text)),
+    }
+    macbeth, the_tempest = text[:twelfth], text[tempest:]
+    assert "MACBETH:" in macbeth and "PROSPERO:" not in macbeth and "VIOLA:" not in macbeth
+    assert "PROSPERO:" in the_tempest and "MACBETH:" not in the_tempest and "VIOLA:" not in the_tempest
+    assert shakespeare.decode(language.play_ids("the-tempest")) == the_tempest
+
+
+TINY = dict(score_every=2, score_windows=4)
+
+
+@functools.cache
+def base_model():
+    return load_checkpoint(ASSETS / "shakespeare-base.safetensors", task="shakespeare").model
+
+
+def tiny_schedule(steps: int = 4):
+    from yarn_core.lab.train import Schedule
+
+    return Schedule(steps=steps, batch_size=4, lr=1e-3, warmup=1)
+
+
+def test_the_live_fine_tune_lowers_the_loss_at_the_tuned_length():
+    from yarn_core.lab import language
+
+    log = language.live_fine_tune(base_model(), Scaling("none", factor=4.0), 512, tiny_schedule(), **TINY)
+    assert log.eval_steps == [0, 2, 4] and len(log.losses) == 4
+    assert np.isfinite(log.eval_values).all()
+    # plain RoPE at 4L starts far above its in-window loss (about 3.7 bits/char); four steps pull it down
+    assert log.eval_values[-1] < log.eval_values[0] - 0.1
+
+
+def test_the_live_fine_tune_reads_macbeth_and_scores_the_tempest_only(monkeypatch):
+    from yarn_core.lab import language
+
+    spans, text = language.play_spans(), (ROOT / "assets" / "shakespeare" / "held-out.txt").read_text()
+    seen = []
+    real = language.windows
+
+    def spy(ids, starts, length):
+        seen.append(shakespeare.decode(ids[:40]))
+        assert (starts >= 0).all() and (starts + length < len(ids)).all()
+        return real(ids, starts, length)
+
+    monkeypatch.setattr(language, "windows", spy)
+    language.live_fine_tune(base_model(), Scaling("none", factor=4.0), 512, tiny_schedule(2), **TINY)
+    macbeth_start = text[spans["macbeth"][0] : spans["macbeth"][0] + 40]
+    tempest_start = text[spans["the-tempest"][0] : spans["the-tempest"][0] + 40]
+    assert seen[0] == tempest_start, "the score set is cut from The Tempest"
+    assert seen[1:] == [macbeth_start, macbeth_start], "every training batch is cut from Macbeth"
+    assert spans["macbeth"][1] <= spans["the-tempest"][0]
+
+
+def test_the_live_fine_tune_is_deterministic_and_leaves_the_shipped_model_alone():
+    import torch
+
+    from yarn_core.lab import language
+
+    before = {k: v.clone() for k, v in base_model().state_dict().items()}
+    scaling = language.default_scaling("yarn", 4)
+    first = language.live_fine_tune(base_model(), scaling, 512, tiny_schedule(2), seed=3, **TINY)
+    again = language.live_fine_tune(base_model(), scaling, 512, tiny_schedule(2), seed=3, **TINY)
+    other = language.live_fine_tune(base_model(), scaling, 512, tiny_schedule(2), seed=4, **TINY)
+    assert first.eval_values == again.eval_values and first.losses == again.losses
+    assert other.losses != first.losses, "another seed draws other batches"
+    assert all(torch.equal(before[k], v) for k, v in base_model().state_dict().items())
+
+
+def test_the_in_window_reference_scores_the_same_characters_l_at_a_time():
+    import torch
+    from torch.nn import functional as F
+
+    from yarn_core.lab import language
+
+    tempest = shakespeare.encode((ROOT / "assets" / "shakespeare" / "held-out.txt").read_text())[
+        language.play_spans()["the-tempest"][0] :
+    ]
+    starts = np.round(np.linspace(0, len(tempest) - 513, 4)).astype(int)
+    pieces = [s + 128 * k for s in starts for k in range(4)]  # each 512 window as four of 128
+    block = torch.from_numpy(tempest[np.array(pieces)[:, None] + np.arange(129)].astype(np.int64))
+    with torch.no_grad():
+        logits, _ = base_model()(block[:, :-1], Scaling())
+        expected = float(F.cross_entropy(logits.transpose(1, 2), block[:, 1:]).double()) / math.log(2)
+    assert language.in_window_bits(base_model(), 512, 4) == pytest.approx(expected, abs=1e-5)
+
+
+def test_bad_live_fine_tune_settings_are_lab_errors():
+    from yarn_core.lab import language
+    from yarn_core.lab.errors import LabError
+
+    scaling = Scaling("none", factor=4.0)
+    with pytest.raises(LabError, match="1 to"):
+        language.live_fine_tune(base_model(), scaling, 512, tiny_schedule(language.LIVE_MAX_STEPS + 1))
+    with pytest.raises(LabError, match="does not tune on"):
+        language.live_fine_tune(base_model(), scaling, 512, tiny_schedule(1), score_play="macbeth")
+    with pytest.raises(LabError, match="multiple"):
+        language.in_window_bits(base_model(), 500)

@@ -334,3 +334,41 @@ def test_formula_is_typeset_latex():
 
     at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
     assert [e.value.strip("$\n") for e in at.latex] == [r"\theta'_i = \theta_i / s"]
+
+
+def _settings_box(at: AppTest):
+    """The sidebar expander holding the shared settings: (label, expanded)."""
+    (box,) = [e for e in at.sidebar.expander if e.label in (sidebar.LABEL, sidebar.FOLD_LABEL)]
+    inside = {w.key for w in box.children.values() if getattr(w, "key", None)}
+    assert inside >= {"d", "base", "L", "s"}, "the shared settings' widgets are drawn inside it"
+    return box.label, box.proto.expanded
+
+
+def _shared(at: AppTest) -> tuple:
+    return tuple(at.session_state[key] for key in ("d", "base", "L", "s"))
+
+
+def test_the_lab_folds_the_shared_settings_and_keeps_their_values():
+    """Values from the URL (d, L) and set on a lesson's widgets (base, s) survive a visit to the lab,
+    whose fold still draws the widgets; without them Streamlit would drop the URL's parameters
+    (the real browser's URL is checked in tests/browser/test_lab_language.py)."""
+    at = open_page("pages/learn/interpolation.py", {"d": "64", "L": "1024"})
+    assert _settings_box(at) == (sidebar.LABEL, True), "a lesson shows the shared settings open"
+    at.number_input(key="base").set_value(500000.0).run()
+    at.slider(key="s").set_value(8.0).run()
+    assert_clean(at)
+    chosen = (64, 500000.0, 1024, 8.0)
+    assert _shared(at) == chosen
+
+    at.switch_page("pages/lab/lab.py").run()
+    assert_clean(at)
+    assert _settings_box(at) == (sidebar.FOLD_LABEL, False), "on the lab they are folded, still drawn"
+    assert _shared(at) == chosen
+    assert (at.query_params["d"], at.query_params["L"]) == ("64", "1024")
+
+    at.switch_page("pages/learn/interpolation.py").run()
+    assert_clean(at)
+    assert _settings_box(at) == (sidebar.LABEL, True)
+    assert _shared(at) == chosen
+    assert (at.query_params["d"], at.query_params["L"]) == ("64", "1024")
+    assert "8,192" in at.sidebar.caption[0].value, "the lesson reads the kept setting: L' = 8 x 1,024"

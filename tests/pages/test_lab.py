@@ -522,3 +522,63 @@ def test_real_model_figure_draws_the_shipped_zero_shot_numbers_without_torch():
         np.testing.assert_allclose(t.y, values.mean(axis=0))
         np.testing.assert_allclose(t.error_y.array, values.max(axis=0) - values.mean(axis=0))
     assert [shape.x1 for shape in fig.layout.shapes] == [LANGUAGE["settings"]["train_length"]]
+
+
+def _tempest_bits(scaling, windows: int, length: int = 512) -> float:
+    """The base model's mean bits/char over evenly spaced windows of The Tempest, computed here."""
+    import torch
+    from torch.nn import functional as F
+
+    from yarn_core.lab.checkpoint import load_checkpoint
+    from yarn_core.lab.shakespeare import encode
+
+    text = (ROOT / "assets" / "shakespeare" / "held-out.txt").read_text()
+    ids = encode(text[text.index("Master:\nBoatswain!") :])
+    starts = np.round(np.linspace(0, len(ids) - length - 1, windows)).astype(int)
+    block = torch.from_numpy(ids[starts[:, None] + np.arange(length + 1)].astype(np.int64))
+    model = load_checkpoint(ROOT / "assets" / "lab" / "shakespeare-base.safetensors").model
+    with torch.no_grad():
+        logits, _ = model(block[:, :-1], scaling)
+        return float(F.cross_entropy(logits.transpose(1, 2), block[:, 1:]).double()) / math.log(2)
+
+
+def test_the_live_language_fine_tune_draws_each_method_it_ran():
+    from yarn_core.lab.model import Scaling
+
+    at = open_page(LAB, {"lab_lm_tune_steps": "5", "lab_lm_tune_method": "linear"})
+    assert_clean(at)
+    assert not any("Your runs" in spec["layout"]["title"]["text"] for spec in charts(at))
+    at.button(key="lab_lm_tune_go").click().run()
+    assert_clean(at)
+    assert not at.error, [e.value for e in at.error]
+    spec = chart_by_title(at, "Your runs, scored on The Tempest")
+    pi = trace(spec, "PI")
+    assert list(pi["x"]) == [0, 5] and np.all(np.isfinite(pi["y"]))
+    windows = at.session_state["_lab_lm_tunes"]["linear"].windows
+    assert pi["y"][0] == pytest.approx(_tempest_bits(Scaling("linear", factor=4.0), windows), abs=1e-5), (
+        "step 0 is the shipped base model with PI at s = 4 on The Tempest"
+    )
+    assert pi["y"][1] < pi["y"][0], "five steps on Macbeth already lower PI's loss on The Tempest"
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "Macbeth" in text and "tuned on Macbeth, scored on The Tempest, which it never saw" in text
+    assert "all three held-out plays" in text, "the caption says why step 0 differs from the shipped curves"
+
+    at.radio(key="lab_lm_tune_method").set_value("yarn").run()
+    at.button(key="lab_lm_tune_go").click().run()
+    assert_clean(at)
+    spec = chart_by_title(at, "Your runs, scored on")
+    assert {t["name"] for t in spec["data"]} >= {"PI (linear)", "YaRN"}
+    assert plain_numbers(list(at.session_state["_lab_lm_tunes"].values()))
+    assert any("Of your runs at 5 steps" in s.value for s in at.success)
+    assert_finite_charts(at)
+
+
+def test_absurd_live_fine_tune_steps_in_the_url_are_clamped_with_a_note():
+    from yarn_core.app import lab_sections
+    from yarn_core.lab import language
+
+    assert lab_sections.LM_TUNE_STEPS.maximum == language.LIVE_MAX_STEPS == 60
+    at = open_page(LAB, {"lab_lm_tune_steps": "100000"})
+    assert_clean(at)
+    assert at.session_state["lab_lm_tune_steps"] == 60
+    assert any("Fine-tune steps:" in w.value for w in at.warning), [w.value for w in at.warning]

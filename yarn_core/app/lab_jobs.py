@@ -606,3 +606,76 @@ def language_generate(method: str, factor: float, tuned: bool, seed: int, temper
             temperature=float(temperature),
             seed=int(seed),
         )
+
+
+LANGUAGE_TUNE_METHODS = ("none", "linear", "ntk", "yarn")  # the shipped fine-tunes' methods
+_LANGUAGE_TUNES: dict[tuple[str, int], LanguageTune] = {}  # every reader's runs, by (method, steps)
+LANGUAGE_TUNES_KEPT = 32
+
+
+@dataclass(frozen=True)
+class LanguageTune:
+    """A live fine-tune of the shipped seed-0 base model at 4L: bits/char on the score play at
+    ``eval_steps`` (step 0 is the base model with the method's scaling), the base model's own score
+    on the same characters read L at a time (``in_window``), and how it was run."""
+
+    method: str
+    label: str
+    steps: int
+    length: int
+    eval_steps: tuple[int, ...]
+    values: tuple[float, ...]
+    in_window: float
+    windows: int
+    batch_size: int
+    seconds: float
+    tune_play: str
+    score_play: str
+    reused: bool = False  # True when an earlier identical run was read from memory
+
+
+def language_fine_tune(method: str, steps: int, on_progress: ProgressCallback | None = None) -> LanguageTune:
+    """Fine-tune a private copy of the shipped seed-0 Shakespeare base model for ``steps`` steps at
+    4L with ``method`` (the lab's alpha / beta), tuned on Macbeth and scored on The Tempest. A run
+    is a function of (method, steps) only (seed 0), so each is run once per process and then read
+    from memory by every reader. Raises LabError on a bad setting or a diverged run."""
+    from ..lab import language
+
+    key = (str(method), int(steps))
+    if key in _LANGUAGE_TUNES:
+        return replace(_LANGUAGE_TUNES[key], reused=True)
+    if method not in LANGUAGE_TUNE_METHODS:
+        raise lab().LabError(f"the live fine-tune runs {', '.join(LANGUAGE_TUNE_METHODS)}; got {method!r}")
+    factor = language.FINETUNE_FACTOR
+    length = factor * language.TRAIN_LENGTH
+    recipe = language.LIVE_SCHEDULE
+    schedule = replace(recipe, steps=int(steps), warmup=min(recipe.warmup, int(steps)))
+    with live_slot():
+        model = _language_checkpoint("base").model
+        in_window = language.in_window_bits(model, length)
+        log = language.live_fine_tune(
+            model,
+            language.default_scaling(method, factor),
+            length,
+            schedule,
+            seed=LIVE_SEED,
+            on_progress=on_progress,
+        )
+    run = LanguageTune(
+        method=str(method),
+        label=language.VARIANTS[method][0],
+        steps=int(steps),
+        length=int(length),
+        eval_steps=tuple(int(s) for s in log.eval_steps),
+        values=tuple(float(v) for v in log.eval_values),
+        in_window=float(in_window),
+        windows=language.LIVE_SCORE_WINDOWS,
+        batch_size=schedule.batch_size,
+        seconds=round(float(log.seconds), 2),
+        tune_play=language.LIVE_TUNE_PLAY,
+        score_play=language.LIVE_SCORE_PLAY,
+    )
+    _LANGUAGE_TUNES[key] = run
+    while len(_LANGUAGE_TUNES) > LANGUAGE_TUNES_KEPT:
+        del _LANGUAGE_TUNES[next(iter(_LANGUAGE_TUNES))]
+    return run

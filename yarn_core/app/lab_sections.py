@@ -611,6 +611,25 @@ LM_MSCALE = params.Param(
 )
 LM_TUNED = params.Param("lab_lm_tuned", "Use the model fine-tuned with this method at 4L", False, kind="bool")
 LM_SEED = params.Param("lab_lm_seed", "Sampling seed", 0, kind="int", minimum=0, maximum=99, step=1)
+LM_TUNE_METHOD = params.Param(
+    "lab_lm_tune_method",
+    "Method to fine-tune with",
+    "yarn",
+    kind="choice",
+    options=jobs.LANGUAGE_TUNE_METHODS,
+    labels={key: view.METHODS[key].label for key in jobs.LANGUAGE_TUNE_METHODS},
+)
+LM_TUNE_STEPS = params.Param(
+    "lab_lm_tune_steps",
+    "Fine-tune steps",
+    30,
+    kind="int",
+    minimum=5,
+    maximum=60,
+    step=5,
+    help="30 steps take about 20-30 s on an idle core; The Tempest is scored every 5 steps.",
+)
+LM_TUNES_KEY = "_lab_lm_tunes"  # the reader's live language fine-tunes, latest per method: numbers only
 
 
 def open_language():
@@ -801,6 +820,103 @@ def language_live(results) -> None:
             st.caption("The ▌ marks where the prompt ends and the model's text begins.")
 
 
+def _language_tuned(run) -> str:
+    when = (
+        f"Read from an earlier identical run ({run.seconds:.1f} s)"
+        if run.reused
+        else f"Done in {run.seconds:.1f} s"
+    )
+    return (
+        f"{when}: {run.values[0]:.2f} -> {run.values[-1]:.2f} bits/char on {view.play_title(run.score_play)}."
+    )
+
+
+def language_tune(results) -> None:
+    """The reader's own fine-tune of the seed-0 base model at 4L (tuned on one held-out play, scored
+    on another), every method they ran drawn on one chart. A fragment (the button reruns only this
+    section), except in presenter mode: there the controls stay on stage under the chart, and a
+    fragment may not draw into the stage, which lives outside it."""
+    if lesson.presenting():
+        _language_tune(results)
+    else:
+        _language_tune_fragment(results)
+
+
+def _language_tune(results) -> None:
+    factor, L = results.settings["finetune_factor"], results.train_length
+    tolerance = float(results.settings["recovery_tolerance"])
+    training_plays = results.settings["corpus"]["plays"] - len(results.settings["held_out_plays"])
+    st.markdown(f"""
+The shipped fine-tunes read the {training_plays} training plays, which this app does not ship, so your run
+uses two of the held-out plays:
+**tuned on Macbeth, scored on The Tempest, which it never saw** (neither in pre-training nor here).
+It fine-tunes a private copy of the seed-0 base model on {factor * L}-character windows (s = {factor})
+under the method you pick; a run takes about 20-30 s on an idle core (longer while the server is busy),
+and every method you run stays on the chart.
+""")
+    with lesson.stage(), st.container(border=True):
+        a, b = st.columns(2)
+        method = params.param_widget(LM_TUNE_METHOD, a)
+        steps = params.param_widget(LM_TUNE_STEPS, b)
+        if st.button("Fine-tune now", key="lab_lm_tune_go", type="primary", icon=":material/play_arrow:"):
+            run = jobs.run_live(
+                lambda on_progress: jobs.language_fine_tune(method, steps, on_progress),
+                running=f"Fine-tuning with {view.METHODS[method].label} at {factor * L} characters of "
+                "Macbeth...",
+                failed="The fine-tune stopped",
+                progress="fine-tune",
+                done=_language_tuned,
+            )
+            if run is not None:
+                st.session_state.setdefault(LM_TUNES_KEY, {})[run.method] = run
+        tunes = st.session_state.get(LM_TUNES_KEY, {})
+        if tunes:
+            st.button(
+                "Clear my runs", key="lab_lm_tune_clear", on_click=lambda: st.session_state.pop(LM_TUNES_KEY)
+            )
+    tunes = st.session_state.get(LM_TUNES_KEY, {})
+    if not tunes:
+        return
+    shown = view.language_tune(tuple(tunes.values()), tolerance)
+    lesson.chart(
+        shown.figure,
+        alt="Line chart of bits per character on The Tempest at 512 characters against fine-tune steps, "
+        f"one line per method you ran ({', '.join(r.label for r in shown.runs)}).",
+        key="lab_lm_tune",
+    )
+    run = next(iter(tunes.values()))  # every run has the same recipe and score set
+    st.caption(
+        f"Seed 0, batches of {run.batch_size} windows of Macbeth; each point is the mean bits/char over "
+        f"the same {run.windows} evenly spaced {run.length}-character windows of The Tempest. The dotted "
+        f"line is the base model on the same characters read {L} at a time (inside its window). The shipped "
+        "curves above were tuned on the training plays and scored on all three held-out plays, so their step "
+        "0 is not this chart's step 0: compare the shapes, not the numbers."
+    )
+    st.markdown(
+        "\n".join(
+            f"- **{r.label}**: {r.start:.2f} -> {r.final:.2f} bits/char in {r.steps} steps; "
+            + (
+                f"within {tolerance:.0%} of the in-window {shown.in_window:.2f} at step {r.within_at}."
+                if r.within_at is not None
+                else f"not within {tolerance:.0%} of the in-window {shown.in_window:.2f}."
+            )
+            for r in shown.runs
+        )
+    )
+    if shown.slowest is not None and shown.fastest is not None:
+        with lesson.stage():
+            lesson.takeaway(
+                f"Of your runs at {shown.slowest.steps} steps, {shown.fastest.label} ends lowest "
+                f"({shown.fastest.final:.2f} bits/char) and {shown.slowest.label} highest "
+                f"({shown.slowest.final:.2f}), on a play none of them was tuned on. {shown.first_within}"
+            )
+    else:
+        st.caption("Run another method with the same steps to compare them.")
+
+
+_language_tune_fragment = st.fragment(_language_tune)
+
+
 def language_details(results) -> None:
     L = results.train_length
     lesson.chart(
@@ -863,5 +979,10 @@ def language_demo(lm) -> None:
         language_samples(lm)
     with lesson.section("Try it live: evaluate and generate", "Your method and scale, on held-out text."):
         language_live(lm)
+    with lesson.section(
+        "Fine-tune it yourself: tuned on Macbeth, scored on The Tempest",
+        "About 30 s on an idle core: watch your method recover at 4L on a play it never saw.",
+    ):
+        language_tune(lm)
     with lesson.section("Details: loss by position for every method", "Every method, every position to 8L."):
         language_details(lm)

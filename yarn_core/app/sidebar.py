@@ -11,6 +11,9 @@ from . import params
 from .assets import real_models
 
 SETTING_KEY = "_shared_setting"
+LABEL = "Model settings"
+FOLD_LABEL = "Shared settings (the lessons' model, not the lab's)"
+FOLDED_PAGES = ("lab",)  # pages with a model of their own: the shared settings are folded away there
 POW2_LENGTHS = tuple(2**k for k in range(4, 21))
 
 SHARED = (
@@ -101,11 +104,14 @@ def _apply_target() -> None:
         st.session_state["s"] = min(max(round(target / length * 2) / 2, 1.0), 128.0)
 
 
-def draw() -> RopeSetting:
+def draw(*, folded: bool = False) -> RopeSetting:
     """Draw the shared settings once in the sidebar (``app.py`` calls it on every run, before the
-    page) and return them; the page reads the same object back with :func:`current`."""
-    bar = st.sidebar
-    bar.subheader("Model settings")
+    page) and return them; the page reads the same object back with :func:`current`. They sit in a
+    sidebar expander, open on the lessons; ``folded`` (a page with a model of its own, FOLDED_PAGES)
+    relabels it and closes it. Either way the widgets are drawn at the same place, so their values
+    and URL parameters survive a visit to the lab (moving them to another container would make
+    the browser drop their URL parameters on the way back)."""
+    bar = st.sidebar.expander(FOLD_LABEL if folded else LABEL, expanded=not folded)
     bar.selectbox(
         "Load a preset",
         list(PRESETS),

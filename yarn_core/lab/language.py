@@ -13,7 +13,9 @@ length T is the mean of that curve over positions 0..T-1 (on the 8L windows).
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -23,9 +25,19 @@ from torch.nn import functional as F
 from yarn_core import METHODS
 
 from .checkpoint import Checkpoint
+from .errors import LabError
 from .model import ModelConfig, Scaling
-from .shakespeare import decode, encode, held_out_ids, held_out_windows
-from .train import BASE_CONFIGS, BASE_SCHEDULES, EVAL_CHUNK, Schedule
+from .shakespeare import HELD_OUT, decode, encode, held_out_ids, held_out_windows, window_starts, windows
+from .train import (
+    BASE_CONFIGS,
+    BASE_SCHEDULES,
+    EVAL_CHUNK,
+    Progress,
+    ProgressCallback,
+    Schedule,
+    TrainLog,
+    _optimizer,
+)
 
 # L = 128: about four lines of verse, enough context for a character model to use, and short
 # enough that 8L = 1024 still evaluates 64 windows in a few seconds on one core.
@@ -141,3 +153,122 @@ def sample_prompt(length: int = PROMPT_LENGTH) -> str:
     text = decode(ids[len(ids) // 3 : len(ids) // 3 + 4 * length].tolist())
     start = text.find("\n\n") + 2
     return text[start : start + length]
+
+
+# ----------------------------------------------------------------------------------------------
+# The live fine-tune: tuned on one held-out play, scored on another
+
+# The first lines of each held-out play, in held-out.txt's order (HELD_OUT): a play runs from its
+# opening to the next play's. The training plays are not shipped, so the live fine-tune tunes on
+# Macbeth and scores on The Tempest, which it never reads.
+PLAY_OPENINGS = {
+    "macbeth": "First Witch:\nWhen shall we three meet again",
+    "twelfth-night": "DUKE ORSINO:\nIf music be the food of love",
+    "the-tempest": "Master:\nBoatswain!",
+}
+LIVE_TUNE_PLAY = "macbeth"
+LIVE_SCORE_PLAY = "the-tempest"
+# 30 steps of 8 windows at 4L with a score every 5 steps: about 20-30 s on one core (one step of
+# 8 x 512 characters ~ 0.6-0.8 s, one score of 16 windows ~ 0.3 s).
+LIVE_SCHEDULE = Schedule(steps=30, batch_size=8, lr=1e-3, warmup=5)
+LIVE_SCORE_EVERY = 5
+LIVE_SCORE_WINDOWS = 16  # 8,192 characters of The Tempest, ~0.3 s a score at 4L
+LIVE_MAX_STEPS = 60
+
+
+def play_spans() -> dict[str, tuple[int, int]]:
+    """{play: (first, end)} character offsets of each held-out play in held-out.txt."""
+    text = decode(held_out_ids())
+    starts: list[int] = []
+    for name in HELD_OUT:
+        at = text.find(PLAY_OPENINGS[name])
+        if at < 0 or (starts and at <= starts[-1]):
+            raise LabError(f"the held-out text does not hold {name} where expected")
+        starts.append(at)
+    ends = [*starts[1:], len(text)]
+    return {name: (start, end) for name, start, end in zip(HELD_OUT, starts, ends, strict=True)}
+
+
+def play_ids(name: str) -> np.ndarray:
+    """The character ids of one held-out play."""
+    start, end = play_spans()[name]
+    return held_out_ids()[start:end]
+
+
+def live_score_set(length: int, count: int = LIVE_SCORE_WINDOWS, play: str = LIVE_SCORE_PLAY):
+    """(idx, targets), each (count, T): ``count`` evenly spaced windows of one held-out play."""
+    ids = play_ids(play)
+    return windows(ids, window_starts(len(ids), length, count), length)
+
+
+def in_window_bits(model, length: int, count: int = LIVE_SCORE_WINDOWS, play: str = LIVE_SCORE_PLAY):
+    """The base model's own score on the live score set's characters read L at a time: each window
+    of T is cut into T / L windows of L (plain RoPE, inside the trained window), so the reference
+    line and the live curve score exactly the same characters."""
+    L = model.config.train_length
+    if length % L:
+        raise LabError(f"the live fine-tune length {length} is not a multiple of L = {L}")
+    idx, targets = live_score_set(length, count, play)
+    return float(bits_per_position(model, Scaling(), idx.reshape(-1, L), targets.reshape(-1, L)).mean())
+
+
+def live_fine_tune(
+    model,
+    scaling: Scaling,
+    length: int,
+    schedule: Schedule = LIVE_SCHEDULE,
+    *,
+    seed: int = 0,
+    score_every: int = LIVE_SCORE_EVERY,
+    score_windows: int = LIVE_SCORE_WINDOWS,
+    tune_play: str = LIVE_TUNE_PLAY,
+    score_play: str = LIVE_SCORE_PLAY,
+    on_progress: ProgressCallback | None = None,
+) -> TrainLog:
+    """Fine-tune a copy of ``model`` at length T with ``scaling`` on random windows of ``tune_play``
+    (AdamW, ``schedule``'s warmup and cosine, batches drawn by default_rng(seed)), scoring the mean
+    bits/char over ``score_windows`` evenly spaced windows of ``score_play`` at step 0 and every
+    ``score_every`` steps. The original model is left untouched. Raises LabError on divergence."""
+    if tune_play == score_play:
+        raise LabError("the live fine-tune must be scored on a play it does not tune on")
+    if not 1 <= schedule.steps <= LIVE_MAX_STEPS:
+        raise LabError(f"a live fine-tune runs 1 to {LIVE_MAX_STEPS} steps, got {schedule.steps}")
+    if not isinstance(score_every, int) or score_every < 1:
+        raise LabError(f"the score interval must be a positive whole number of steps, got {score_every!r}")
+    tune_ids = play_ids(tune_play)
+    score_set = live_score_set(length, score_windows, score_play)
+    rng = np.random.default_rng(seed)
+    tuned = copy.deepcopy(model).requires_grad_(True)
+    optimizer = _optimizer(tuned, schedule)
+    log = TrainLog()
+    start = time.perf_counter()
+
+    def score(step: int) -> float:
+        tuned.eval()
+        value = float(bits_per_position(tuned, scaling, *score_set).mean())
+        tuned.train()
+        log.eval_steps.append(step)
+        log.eval_values.append(value)
+        return value
+
+    score(0)
+    for step in range(schedule.steps):
+        lr = schedule.lr_at(step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        idx, targets = windows(tune_ids, rng.integers(0, len(tune_ids) - length, schedule.batch_size), length)
+        _, loss = tuned(idx, scaling, targets)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise LabError(f"the live fine-tune diverged at step {step + 1}; lower the learning rate")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(tuned.parameters(), schedule.grad_clip)
+        optimizer.step()
+        log.losses.append(value)
+        last = step + 1 == schedule.steps
+        metric = score(step + 1) if (step + 1) % score_every == 0 or last else None
+        if on_progress is not None:
+            on_progress(Progress(step + 1, schedule.steps, value, lr, time.perf_counter() - start, metric))
+    log.seconds = time.perf_counter() - start
+    return log

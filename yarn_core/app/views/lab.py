@@ -28,7 +28,14 @@ from ..assets import ASSETS, real_models
 if TYPE_CHECKING:
     from ...lab import ModelConfig, Scaling
     from ...lab.results import LabResults, LabSettings
-    from ..lab_jobs import AttentionMaps, FineTuneRun, ScratchRun, SettingSweep, ShippedModel
+    from ..lab_jobs import (
+        AttentionMaps,
+        FineTuneRun,
+        LanguageTune,
+        ScratchRun,
+        SettingSweep,
+        ShippedModel,
+    )
 
 TASKS = ("passkey", "copy")
 TASK_LABELS = {"passkey": "Passkey retrieval", "copy": "Copy (induction)"}
@@ -1064,6 +1071,104 @@ def language_recovery_figure(results) -> go.Figure:
         y_title=f"bits/char at T = {factor * results.train_length}",
     )
     return fig
+
+
+def play_title(slug: str) -> str:
+    """ "the-tempest" -> "The Tempest"."""
+    return slug.replace("-", " ").title()
+
+
+@dataclass(frozen=True)
+class LanguageTuneResult:
+    """One live fine-tune as the text quotes it: bits/char at step 0 and at its last step, and the
+    first scored step within ``tolerance`` of the in-window score (None: not within the run)."""
+
+    method: str
+    label: str
+    steps: int
+    start: float
+    final: float
+    within_at: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageTuneView:
+    """The reader's live fine-tunes (latest per method): the figure, the in-window reference on the
+    same characters, each run's numbers, and, when two or more runs ran as many steps, the methods
+    with the highest and the lowest final score among them."""
+
+    figure: go.Figure
+    in_window: float
+    tolerance: float
+    runs: tuple[LanguageTuneResult, ...]
+    slowest: LanguageTuneResult | None
+    fastest: LanguageTuneResult | None
+    first_within: str
+
+
+def language_tune(runs: tuple[LanguageTune, ...], tolerance: float) -> LanguageTuneView:
+    """Bits/char at 4L on the score play against fine-tune steps, one line per live run, with the
+    base model's in-window score on the same characters (dotted) and ``tolerance`` above it."""
+    inside = runs[-1].in_window
+    threshold = inside * (1 + tolerance)
+    fig = go.Figure()
+    results = []
+    for run in runs:
+        F.add_line(
+            fig,
+            run.eval_steps,
+            run.values,
+            name=run.label,
+            color=F.METHOD_COLORS[run.method],
+            mode="lines+markers",
+            width=2.5,
+            hover="%{y:.3f}",
+        )
+        within = next((s for s, v in zip(run.eval_steps, run.values, strict=True) if v <= threshold), None)
+        results.append(
+            LanguageTuneResult(run.method, run.label, run.steps, run.values[0], run.values[-1], within)
+        )
+    fig.add_hline(y=inside, line_dash="dot", line_color=F.MUTED)
+    fig.add_hline(
+        y=threshold,
+        line_dash="dash",
+        line_color=F.MUTED,
+        annotation_text=f"within {tolerance:.0%} of the in-window {inside:.2f}",
+        annotation_position="top right",
+    )
+    last = runs[-1]
+    F.base_layout(
+        fig,
+        title=f"Your runs, scored on {play_title(last.score_play)}",
+        x_title="fine-tune step",
+        y_title=f"bits/char at T = {last.length}",
+    )
+    longest = max(r.steps for r in results)
+    peers = [r for r in results if r.steps == longest]
+    ranked = sorted(peers, key=lambda r: r.final) if len(peers) > 1 else []
+    return LanguageTuneView(
+        fig,
+        inside,
+        tolerance,
+        tuple(results),
+        ranked[-1] if ranked else None,
+        ranked[0] if ranked else None,
+        _first_within(peers, tolerance) if ranked else "",
+    )
+
+
+def _first_within(runs: list[LanguageTuneResult], tolerance: float) -> str:
+    """Which runs came within ``tolerance`` of the in-window score first, and which never did."""
+    reached = {r.label: r.within_at for r in runs if r.within_at is not None}
+    never = [r.label for r in runs if r.within_at is None]
+    parts = []
+    if reached:
+        first = min(reached.values())
+        names = " and ".join(label for label, step in reached.items() if step == first)
+        parts.append(f"First within {tolerance:.0%} of the in-window score: {names} (step {first}).")
+    if never:
+        parts.append(f"Never within it in {runs[0].steps} steps: {', '.join(never)}.")
+    return " ".join(parts)
 
 
 def published_pi_figure(published: dict) -> go.Figure:
