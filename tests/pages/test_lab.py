@@ -44,8 +44,18 @@ def first_view() -> AppTest:
     return at
 
 
-# The page's tables in order (AppTest does not expose a dataframe's key).
-TABLES = ("lab_table_passkey", "lab_table_copy", "lab_seeds_passkey", "lab_seeds_copy", "lab_table_finetuned")
+# The page's tables in order (AppTest does not expose a dataframe's key): first the real model's
+# (bits per token, and passkey once the build has run it), then the synthetic tasks'.
+SMOLLM = json.loads((ROOT / "assets" / "lab" / "smollm.json").read_text())
+REAL_MODEL_TABLES = ("lab_smollm_bits", *(("lab_smollm_passkey",) if SMOLLM["passkey"] else ()))
+TABLES = (
+    *REAL_MODEL_TABLES,
+    "lab_table_passkey",
+    "lab_table_copy",
+    "lab_seeds_passkey",
+    "lab_seeds_copy",
+    "lab_table_finetuned",
+)
 
 
 def table(at: AppTest, key: str):
