@@ -21,7 +21,7 @@ import torch.nn as nn
 from torch.nn import functional as F
 
 from .errors import LabError
-from .model import Scaling, apply_rotary, rotary_tables
+from .model import Scaling, apply_rotary, check_shape, rotary_tables
 
 LOGIT_CHUNK = 1024
 
@@ -42,16 +42,10 @@ class LlamaConfig:
     rms_eps: float = 1e-5
 
     def __post_init__(self):
-        for name in ("vocab_size", "n_layer", "n_embd", "n_head", "n_kv_head", "ffn_dim", "train_length"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise LabError(f"model setting {name} must be a positive whole number, got {value!r}")
-        if self.n_embd % self.n_head or (self.n_embd // self.n_head) % 2:
-            raise LabError(f"n_embd {self.n_embd} must split into {self.n_head} heads of even size")
+        whole = ("vocab_size", "n_layer", "n_embd", "n_head", "n_kv_head", "ffn_dim", "train_length")
+        check_shape(self, whole)
         if self.n_head % self.n_kv_head:
             raise LabError(f"{self.n_head} query heads cannot share {self.n_kv_head} key/value heads evenly")
-        if not math.isfinite(self.rope_base) or self.rope_base <= 1:
-            raise LabError(f"rope_base must be a finite number above 1, got {self.rope_base!r}")
 
     @property
     def head_dim(self) -> int:

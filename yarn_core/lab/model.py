@@ -23,6 +23,21 @@ from .errors import LabError
 TRAIN_LENGTH = 64  # L: long enough for passkey and copy, short enough to train in a minute on CPU
 
 
+def check_shape(config, whole: tuple[str, ...]) -> None:
+    """A model config's checks, shared by the tiny GPT's and the Llama's: the settings ``whole`` are
+    positive whole numbers, n_embd splits into n_head heads of even size, and rope_base is a finite
+    number above 1; each failure names the setting (LabError)."""
+    for name in whole:
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise LabError(f"model setting {name} must be a positive whole number, got {value!r}")
+    if config.n_embd % config.n_head or (config.n_embd // config.n_head) % 2:
+        raise LabError(f"n_embd {config.n_embd} must split into {config.n_head} heads of even size")
+    base = config.rope_base
+    if isinstance(base, bool) or not isinstance(base, (int, float)) or not math.isfinite(base) or base <= 1:
+        raise LabError(f"rope_base must be a finite number above 1, got {base!r}")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Shape of the model. ``train_length`` is L, the context it was pre-trained at: every
@@ -36,18 +51,7 @@ class ModelConfig:
     rope_base: float = 10000.0
 
     def __post_init__(self):
-        for name in ("vocab_size", "train_length", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise LabError(f"model setting {name} must be a positive whole number, got {value!r}")
-        if self.n_embd % (2 * self.n_head):
-            raise LabError(f"n_embd {self.n_embd} must split into {self.n_head} heads of even size")
-        if (
-            not isinstance(self.rope_base, (int, float))
-            or not math.isfinite(self.rope_base)
-            or self.rope_base <= 1
-        ):
-            raise LabError(f"rope_base must be a finite number above 1, got {self.rope_base!r}")
+        check_shape(self, ("vocab_size", "train_length", "n_layer", "n_head", "n_embd"))
 
     @property
     def head_dim(self) -> int:
