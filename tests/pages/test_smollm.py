@@ -82,3 +82,22 @@ def test_missing_results_give_a_message_not_a_traceback(monkeypatch, tmp_path):
         assert any("real-model results are not here" in block.value for block in at.info)
     finally:
         view._shipped.cache_clear()
+
+
+def test_the_takeaway_quotes_the_real_models_numbers():
+    at = open_page("pages/learn/yarn.py")
+    text = " ".join(block.value for block in at.success)
+    table = {v: np.asarray(row["mean"], dtype=float) for v, row in SHIPPED["table"]["plays"].items()}
+    assert f"{table['none'][0]:.2f} bits/token inside L" in text
+    if "linear-2" in table:
+        assert f"costs {table['linear-2'][0] - table['none'][0]:.1f} bits/token" in text
+
+
+def test_yarn_holds_and_dynamic_yarn_leaves_the_window_untouched():
+    """What the takeaway says, checked on the shipped numbers: YaRN s = 2 just before 2L is within
+    10% of plain RoPE inside L, and dynamic YaRN's first L tokens score as plain RoPE's."""
+    curves, table = SHIPPED["curves"]["plays"], SHIPPED["table"]["plays"]
+    last = view.END_TOKENS // SHIPPED["bin"]
+    inside = table["none"]["mean"][0]
+    assert np.mean(curves["yarn-2"]["mean"][-last:]) < 1.1 * inside
+    assert table["dynamic_yarn"]["mean"][0] == pytest.approx(inside, abs=1e-4)

@@ -49,6 +49,21 @@ def _passkey(n: view.SmolNumbers) -> list[dict]:
     ]
 
 
+def takeaway(n: view.SmolNumbers, text: str = "plays") -> str:
+    """What the real model shows, from its numbers: plain RoPE's climb, PI's cost inside the window,
+    YaRN holding, dynamic scaling leaving the window untouched (each part once its runs are in)."""
+    inside = n.table[text]["none"][0]
+    parts = [f"plain RoPE climbs from {inside:.2f} bits/token inside L to {n.at_end[text]['none']:.2f} by 2L"]
+    if "linear-2" in n.table[text]:
+        cost = n.table[text]["linear-2"][0] - inside
+        parts.append(f"PI s = 2 without fine-tuning costs {cost:.1f} bits/token even inside the window")
+    if "yarn-2" in n.at_end[text]:
+        parts.append(f"YaRN s = 2 is at {n.at_end[text]['yarn-2']:.2f} by 2L, with no training")
+    if "dynamic_yarn" in n.table[text]:
+        parts.append("dynamic YaRN leaves the first L tokens exactly as plain RoPE scores them (s = 1 there)")
+    return "On a real model as on the tiny one: " + "; ".join(parts) + "."
+
+
 def sentence(n: view.SmolNumbers) -> str:
     return (
         f"SmolLM2-135M, no training: plain RoPE goes from {_bits(n, 'none', 1)} bits/token inside its "
@@ -113,6 +128,8 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
         )
         st.markdown("**Bits per token over the first T tokens** (mean over windows; plays):")
         st.dataframe(_table(n, "plays"), hide_index=True)
+        with lesson.stage():
+            lesson.takeaway(takeaway(n))
         if n.passkey:
             st.markdown(
                 "**Passkey retrieval**: a five-digit key hidden in repeated filler; found when every "
