@@ -16,6 +16,8 @@ import pytest
 from tests.support.streamlit_page import (
     LESSONS,
     PAGES,
+    SCREENSHOTS,
+    TRUNCATED_LABELS,
     chart_containers,
     chart_fingerprint,
     drawn_charts,
@@ -52,6 +54,20 @@ def test_every_page_loads_cleanly_with_its_charts_drawn(page, server, screenshot
     if path not in CHARTLESS:
         assert charts >= 1
     screenshot(page, screenshots / f"{PAGES[path]}.png")
+    if path == "":
+        the_home_map_fits_one_screen(page)
+
+
+def the_home_map_fits_one_screen(page) -> None:
+    """At 1280 x 900 the start page's map ends above the fold: six thumbnails, each card a link."""
+    bottom = page.evaluate(
+        """() => Math.max(...Array.from(
+            document.querySelectorAll('[data-testid="stMain"] .stElementContainer'),
+            e => e.getBoundingClientRect().bottom))"""
+    )
+    assert bottom <= 900, f"the start page's content ends at {bottom:.0f} px at 1280 x 900"
+    assert page.locator(".js-plotly-plot").count() == 6, "one thumbnail per step"
+    assert page.locator('[data-testid="stPageLink"]').count() >= 6, "every card links to its lesson"
 
 
 def test_moving_a_slider_on_the_compare_page_changes_the_chart(page, server):
@@ -112,6 +128,7 @@ def test_the_lab_page_shows_its_result_table_from_the_shipped_checkpoints(page, 
     open_app(page, server, "lab")
     assert not errors_shown(page)
     tables = page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]')
+    tables.first.wait_for(timeout=30_000)  # a data frame mounts after the script run is drawn
     assert tables.count() >= 1, "the lab shows a result table"
     assert tables.first.is_visible() and tables.first.bounding_box()["height"] > 100, "the table has rows"
     assert not alerts(page, "error"), alerts(page, "error")
@@ -152,6 +169,9 @@ def test_a_phone_wide_viewport_has_no_horizontal_scroll(make_page, server, path)
         .map(e => `${e.dataset.testid || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)""")
     assert not overflow, overflow
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    if path == "":  # the start page's map also reads: no label cut
+        assert not phone.evaluate(TRUNCATED_LABELS, '[data-testid="stMain"]')
+        screenshot(phone, SCREENSHOTS / "home-390.png")
 
 
 def test_the_dark_theme_renders(make_page, server, screenshots):

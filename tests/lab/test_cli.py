@@ -31,7 +31,10 @@ def lab(*args):
 @pytest.mark.slow
 def test_train_finetune_evaluate_round_trip(tmp_path, capsys):
     base, tuned = tmp_path / "base.safetensors", tmp_path / "tuned.safetensors"
-    trained = lab("train", "--task", "copy", "--steps", 20, "--batch-size", 8, "--out", base)
+    # train and finetune run in this process (their printed JSON read back); evaluate runs the real
+    # command in a fresh interpreter, and must print what the same call in this process returns.
+    assert main(["train", "--task", "copy", "--steps", "20", "--batch-size", "8", "--out", str(base)]) == 0
+    trained = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert trained["task"] == "copy" and load_checkpoint(base, task="copy").train_length == 64
 
     assert (

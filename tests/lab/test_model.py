@@ -74,7 +74,7 @@ def test_overfits_a_tiny_batch():
     model = GPT(TINY)
     idx = torch.randint(0, TINY.vocab_size, (4, 16), generator=torch.Generator().manual_seed(3))
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    for _ in range(150):
+    for _ in range(60):  # below 0.05 by step 30, ~0.003 by step 60
         _, loss = model(idx[:, :-1], Scaling(), idx[:, 1:])
         optimizer.zero_grad()
         loss.backward()

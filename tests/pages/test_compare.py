@@ -15,6 +15,7 @@ from tests.support.apptest_helpers import (
     chart_by_title,
     charts,
     open_page,
+    shared_page,
     trace,
 )
 from yarn_core import METHODS, RopeSetting, angle_coverage, scale_rope
@@ -169,7 +170,7 @@ def settings_of(at) -> RopeSetting:
 
 
 def test_defaults_compare_pi_ntk_and_yarn_on_the_seed_example():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     assert_clean(at)
     assert_finite_charts(at)
     assert at.multiselect(key="cmp_methods").value == names(["linear", "ntk", "yarn"])
@@ -186,7 +187,7 @@ def test_defaults_compare_pi_ntk_and_yarn_on_the_seed_example():
 
 
 def test_frequency_chart_shows_each_methods_equation():
-    at = open_page(PAGE, {"L": "4096", "s": "4"})
+    at = shared_page(PAGE, {"L": "4096", "s": "4"})
     spec = chart_by_title(at, "Frequency per pair")
     d, base, L, s = 128, 1e4, 4096, 4.0
     theta = base ** (-np.arange(0, d, 2) / d)
@@ -202,7 +203,7 @@ def test_frequency_chart_shows_each_methods_equation():
 
 
 def test_wavelength_view_and_position_map():
-    at = open_page(PAGE, {"cmp_quantity": "wavelength", "cmp_methods": names(["none", "linear", "yarn"])})
+    at = shared_page(PAGE, {"cmp_quantity": "wavelength", "cmp_methods": names(["none", "linear", "yarn"])})
     assert_clean(at)
     spec = chart_by_title(at, "Wavelength per pair")
     theta = 1e4 ** (-np.arange(0, 128, 2) / 128)
@@ -222,7 +223,7 @@ def test_wavelength_view_and_position_map():
 
 
 def test_scores_stretch_the_trained_pattern_and_temperature_scales_them():
-    at = open_page(PAGE, {"cmp_methods": names(["none", "linear", "yarn"]), "cmp_seed": "7"})
+    at = shared_page(PAGE, {"cmp_methods": names(["none", "linear", "yarn"]), "cmp_seed": "7"})
     spec = chart_by_title(at, "Attention score versus distance")
     plain, pi, yarn = (trace(spec, name) for name in ("Plain", "Position Interpolation", "YaRN"))
     rng = np.random.default_rng(7)
@@ -236,7 +237,7 @@ def test_scores_stretch_the_trained_pattern_and_temperature_scales_them():
 
 
 def test_temperature_lowers_entropy_at_every_length():
-    at = open_page(PAGE, {"cmp_methods": names(["ntk_by_parts", "yarn"]), "L": "4096", "s": "16"})
+    at = shared_page(PAGE, {"cmp_methods": names(["ntk_by_parts", "yarn"]), "L": "4096", "s": "16"})
     spec = chart_by_title(at, "Attention entropy")
     parts, yarn, uniform = (trace(spec, name) for name in ("NTK-by-parts", "YaRN", "uniform"))
     np.testing.assert_allclose(uniform["y"], np.log(uniform["x"]))
@@ -264,7 +265,7 @@ def test_every_method_alone_and_in_pairs_at_defaults():
 
 
 def test_dynamic_methods_are_shown_at_the_target_length():
-    at = open_page(PAGE, {"cmp_methods": names(["dynamic_ntk", "dynamic_yarn"]), "s": "4"})
+    at = shared_page(PAGE, {"cmp_methods": names(["dynamic_ntk", "dynamic_yarn"]), "s": "4"})
     rows = table(at)
     # transformers' dynamic NTK at l' = sL: s' = s * l'/L - (s - 1) = s^2 - s + 1
     assert rows["Dynamic NTK"][C["s_used"]] == 13
@@ -282,7 +283,7 @@ def test_page_sliders_and_shared_settings_at_their_ends(ends, methods):
         cmp_temp=("false", "true")[ends],
         **SHARED_ENDS[ends],
     )
-    at = open_page(PAGE, query)
+    at = shared_page(PAGE, query)
     assert_clean(at)
     assert not at.warning, [w.value for w in at.warning]
     assert_finite_charts(at)
@@ -381,7 +382,7 @@ GARBAGE = {
 
 @pytest.mark.parametrize("key", list(GARBAGE))
 def test_garbage_url_values_are_clamped_with_a_note(key):
-    at = open_page(PAGE, {key: GARBAGE[key]})
+    at = shared_page(PAGE, {key: GARBAGE[key]})
     assert_clean(at)
     assert at.warning and "adjusted" in at.warning[0].value, key
     assert_finite_charts(at)

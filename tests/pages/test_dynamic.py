@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page
+from tests.support.apptest_helpers import assert_clean, chart_by_title, shared_page
 from tests.support.scaling_lessons import (
     SHARED_EXTREMES,
     assert_defaults_clean_and_finite,
@@ -44,7 +44,7 @@ def test_garbage_url_value_is_clamped_with_a_note(key, value):
 
 @pytest.mark.parametrize("L,s,multiple", [(512, 2.0, 1.5), (4096, 8.0, 3)])
 def test_dynamic_schedules_match_the_formulas(L, s, multiple):
-    at = open_page(DYNAMIC, {"L": str(L), "s": str(s), "dyn_len": str(multiple)})
+    at = shared_page(DYNAMIC, {"L": str(L), "s": str(s), "dyn_len": str(multiple)})
     assert_clean(at)
     spec = chart_by_title(at, "scale s each method uses")
     x, yarn = xy(spec, "Dynamic YaRN")
@@ -70,13 +70,13 @@ def test_dynamic_schedules_match_the_formulas(L, s, multiple):
 def test_dynamic_ntk_reference_base():
     """transformers' dynamic NTK for (128, 1e4, factor 2, L 4096) at 6144 tokens uses base 20221.26,
     i.e. it slows the slowest pair by 20221.26^(126/128) / 1e4^(126/128)."""
-    at = open_page(DYNAMIC, {"L": "4096", "s": "2", "dyn_len": "1.5"})
+    at = shared_page(DYNAMIC, {"L": "4096", "s": "2", "dyn_len": "1.5"})
     _, dyn_ntk = xy(chart_by_title(at, "right now"), "Dynamic NTK")
     assert dyn_ntk[-1] == pytest.approx((20221.26 / 1e4) ** (126 / 128), rel=1e-6)
 
 
 def test_below_trained_length_dynamic_methods_leave_the_model_untouched():
-    at = open_page(DYNAMIC, {"dyn_len": "0.5"})
+    at = shared_page(DYNAMIC, {"dyn_len": "0.5"})
     assert_clean(at)
     now = chart_by_title(at, "right now")
     np.testing.assert_allclose(xy(now, "Dynamic YaRN")[1], 1.0)

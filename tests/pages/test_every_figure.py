@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, charts, open_page
+from tests.support.apptest_helpers import assert_clean, assert_finite_charts, charts, shared_page
 from yarn_core.app import nav
 
 MIN_PRESENTER_FONT = 18
@@ -108,7 +108,7 @@ def presenter_font_problems(spec: dict) -> list[str]:
 
 @pytest.mark.parametrize("script", list(PAGES.values()), ids=list(PAGES))
 def test_every_figure_follows_the_chart_rules(script):
-    at = open_page(script)
+    at = shared_page(script)
     assert_clean(at)
     assert_finite_charts(at)
     problems = [problem for spec in charts(at) for problem in figure_problems(spec)]
@@ -117,7 +117,7 @@ def test_every_figure_follows_the_chart_rules(script):
 
 @pytest.mark.parametrize("script", list(PAGES.values()), ids=list(PAGES))
 def test_every_figure_is_projector_sized_in_presenter_mode(script):
-    at = open_page(script, {"present": "true"})
+    at = shared_page(script, {"present": "true"})
     assert_clean(at)
     problems = [problem for spec in charts(at) for problem in presenter_font_problems(spec)]
     assert not problems, problems

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.support import ROOT
-from tests.support.apptest_helpers import chart_by_title, open_page, trace
+from tests.support.apptest_helpers import chart_by_title, shared_page, trace
 from tests.support.lesson_checks import (
     SHARED_EXTREMES,
     check_controls_at,
@@ -59,7 +59,7 @@ def test_garbage_url_values_are_clamped_with_a_note():
 
 
 def test_trained_band_and_escapes_match_an_independent_computation():
-    at = open_page(PAGE, {"ext_seed": "55"})
+    at = shared_page(PAGE, {"ext_seed": "55"})
     spec = chart_by_title(at, "Attention score against distance")
     q, k = seeded_qk(128, 55)
     freqs = theta(128, 1e4)
@@ -80,7 +80,7 @@ def test_trained_band_and_escapes_match_an_independent_computation():
 
 
 def test_pi_reads_the_trained_curve_at_distance_over_s():
-    at = open_page(PAGE, {"s": "4", "ext_seed": "5"})
+    at = shared_page(PAGE, {"s": "4", "ext_seed": "5"})
     pi = trace(chart_by_title(at, "Attention score against distance"), "PI")
     q, k = seeded_qk(128, 5)
     assert pi["x"].max() == 4 * 512 - 1
@@ -91,14 +91,14 @@ def test_pi_reads_the_trained_curve_at_distance_over_s():
 
 
 def test_pi_curve_can_be_hidden():
-    at = open_page(PAGE, {"ext_pi": "false"})
+    at = shared_page(PAGE, {"ext_pi": "false"})
     names = [t["name"] for t in chart_by_title(at, "Attention score against distance")["data"]]
     assert not any("PI" in name for name in names)
 
 
 @pytest.mark.parametrize("query", [{}, {"d": "64", "base": "1000000", "L": "4096", "s": "16"}, {"s": "1"}])
 def test_unseen_pairs_are_the_slow_ones(query):
-    at = open_page(PAGE, query)
+    at = shared_page(PAGE, query)
     d, base = int(query.get("d", 128)), float(query.get("base", 1e4))
     L, s = int(query.get("L", 512)), float(query.get("s", 2))
     freqs = theta(d, base)
@@ -115,7 +115,7 @@ def test_unseen_pairs_are_the_slow_ones(query):
 
 def test_published_pi_bound_is_quoted():
     bound = json.loads((ROOT / "assets" / "published.json").read_text())["pi_score_bound"]
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     text = page_text(at)
     assert bound["extrapolated_peak"] == 8000 and "8,000" in text
     assert f"{bound['interpolation_bound_tighter_by']}x tighter" in text
@@ -125,7 +125,7 @@ def test_published_pi_bound_is_quoted():
 def test_fitted_score_is_bounded_inside_explodes_outside_and_pi_reads_it_stretched():
     """The PI paper's figure 2 experiment: the interpolated curve at Delta is the fitted one at
     Delta / s, and the extrapolated one leaves the fitted range by orders of magnitude."""
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     spec = chart_by_title(at, "fitted on the trained window")
     inside, beyond, pi = (
         trace(spec, "fitted inside"),
@@ -144,7 +144,7 @@ def test_fitted_score_is_bounded_inside_explodes_outside_and_pi_reads_it_stretch
 
 def test_the_text_says_how_typical_the_drawn_pair_is():
     """At the defaults (L = 512, L' = 1024) the survey covers every distance: recompute it."""
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     freqs = theta(128, 1e4)
     fractions = []
     for seed in range(20):
@@ -170,7 +170,7 @@ def test_fitted_score_matches_an_independent_ridge_fit_and_quotes_its_peaks():
     distances in [0, L], targets in [-1, 1], in that order from the seed) fitted by the normal
     equations gives the drawn extrapolated curve, a peak in the thousands (the paper: about 8,000),
     and an interpolated curve no larger than the fit inside L."""
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     spec = chart_by_title(at, "fitted on the trained window")
     rng = np.random.default_rng(0)
     distances = rng.uniform(0, 512, 1024)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, charts, open_page
+from tests.support.apptest_helpers import assert_clean, assert_finite_charts, charts, open_page, shared_page
 from tests.support.lesson_checks import theta
 from yarn_core.app import lesson, nav
 from yarn_core.app.views import home as view
@@ -32,7 +32,7 @@ def line(spec: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_the_map_has_six_steps_each_with_formula_thumbnail_and_link():
-    at = open_page(HOME)
+    at = shared_page(HOME)
     assert_clean(at)
     assert_finite_charts(at)
     # Three columns: the page lists the cards column by column.
@@ -59,7 +59,7 @@ def test_the_map_has_six_steps_each_with_formula_thumbnail_and_link():
 
 def test_the_cards_quote_the_shared_settings_numbers():
     """Defaults |D| = 128, b = 10,000, L = 512, s = 2, each number derived from the papers' formulas."""
-    at = open_page(HOME)
+    at = shared_page(HOME)
     d, b, L, s = 128, 1e4, 512, 2.0
     freqs = theta(d, b)
     never_turned = int(((L - 1) * freqs < 2 * math.pi).sum())  # and (sL - 1) theta_i > L theta_i: all of them
@@ -80,7 +80,7 @@ def test_the_cards_quote_the_shared_settings_numbers():
     "query", [{}, {"d": "64", "base": "500000", "L": "8192", "s": "16"}], ids=["defaults", "llama3"]
 )
 def test_the_thumbnails_draw_each_methods_frequency_ratio(query):
-    at = open_page(HOME, query)
+    at = shared_page(HOME, query)
     assert_clean(at)
     d, b = int(query.get("d", 128)), float(query.get("base", 1e4))
     L, s = int(query.get("L", 512)), float(query.get("s", 2))
@@ -110,7 +110,7 @@ def test_the_routes_fit_their_minutes_and_name_real_lessons():
     for minutes, stops in view.ROUTES.items():
         assert sum(stop.minutes for stop in stops) == minutes
         assert all(stop.page in pages and stop.minutes > 0 for stop in stops)
-    at = open_page(HOME)
+    at = shared_page(HOME)
     for minutes, stops in view.ROUTES.items():
         caption = next(c for c in at.caption if c.value.startswith(f"**{minutes}-minute route:**"))
         for stop in stops:
@@ -145,7 +145,7 @@ def test_the_map_survives_the_shared_settings_extremes():
         {"d": "8", "base": "100", "L": "16", "s": "1"},
         {"d": "512", "base": "10000000", "L": "1048576", "s": "128"},
     ):
-        at = open_page(HOME, query)
+        at = shared_page(HOME, query)
         assert_clean(at)
         assert_finite_charts(at)
         assert len(charts(at)) == 6
@@ -158,7 +158,7 @@ SECTIONED_LESSONS = ("positions", "rope", "extrapolation", "interpolation")
 def test_the_routes_name_the_lessons_sections(page):
     """Every stop of a route on lessons 1-4 lists, separated by " · ", titles of that lesson's
     sections as the lesson itself shows them."""
-    at = open_page(f"pages/learn/{page}.py")
+    at = shared_page(f"pages/learn/{page}.py")
     titles = [header.value.lower() for header in at.subheader]
     for stops in view.ROUTES.values():
         for stop in (stop for stop in stops if stop.page == page):

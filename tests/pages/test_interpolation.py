@@ -3,13 +3,20 @@
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, open_page, trace
+from tests.support.apptest_helpers import (
+    assert_clean,
+    assert_finite_charts,
+    chart_by_title,
+    open_page,
+    shared_page,
+    trace,
+)
 
 PAGE = "pages/learn/interpolation.py"
 
 
 def test_defaults_show_the_seeds_512_to_1024_example():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     assert_clean(at)
     assert_finite_charts(at)
     story = at.markdown[0].value
@@ -32,7 +39,7 @@ def test_defaults_show_the_seeds_512_to_1024_example():
     ],
 )
 def test_pi_divides_every_frequency_by_s(query):
-    at = open_page(PAGE, query)
+    at = shared_page(PAGE, query)
     assert_clean(at)
     assert_finite_charts(at)
     d = int(query.get("d", 128))
@@ -47,7 +54,7 @@ def test_pi_divides_every_frequency_by_s(query):
 
 
 def test_fine_tune_chart_quotes_the_pi_paper():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     spec = chart_by_title(at, "fine-tune")
     np.testing.assert_allclose(spec["data"][0]["y"], [16.10, 7.12])
     assert any("2306.15595" in c.value for c in at.caption)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page
+from tests.support.apptest_helpers import assert_clean, chart_by_title, shared_page
 from tests.support.scaling_lessons import (
     SHARED_EXTREMES,
     assert_defaults_clean_and_finite,
@@ -32,7 +32,7 @@ def test_shared_extremes(query):
 
 @pytest.mark.parametrize("d,base,L,s", [(128, 10000.0, 512, 2.0), (64, 500000.0, 4096, 8.0)])
 def test_ntk_divides_fastest_by_one_slowest_by_s(d, base, L, s):
-    at = open_page(NTK, {"d": str(d), "base": str(base), "L": str(L), "s": str(s)})
+    at = shared_page(NTK, {"d": str(d), "base": str(base), "L": str(L), "s": str(s)})
     assert_clean(at)
     spec = chart_by_title(at, "slowed down")
     pairs, ntk = xy(spec, "NTK-aware")
@@ -47,7 +47,7 @@ def test_ntk_divides_fastest_by_one_slowest_by_s(d, base, L, s):
 
 
 def test_ntk_angle_reach_matches_independent_ratio():
-    at = open_page(NTK)
+    at = shared_page(NTK)
     d, base, L, s = 128, 10000.0, 512, 2.0
     spec = chart_by_title(at, "Largest angle")
     _, ntk = xy(spec, "NTK-aware")

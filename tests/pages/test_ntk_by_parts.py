@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page
+from tests.support.apptest_helpers import assert_clean, chart_by_title, shared_page
 from tests.support.scaling_lessons import (
     SHARED_EXTREMES,
     assert_defaults_clean_and_finite,
@@ -68,7 +68,7 @@ def regime_pairs(spec: dict) -> dict[str, set[int]]:
     ],
 )
 def test_paper_ramp_regimes_follow_wavelength_thresholds(query):
-    at = open_page(PARTS, query)
+    at = shared_page(PARTS, query)
     assert_clean(at)
     d, base, L = int(query.get("d", 128)), float(query.get("base", 1e4)), int(query.get("L", 512))
     alpha, beta = float(query.get("nbp_alpha", 1)), float(query.get("nbp_beta", 32))
@@ -81,7 +81,7 @@ def test_paper_ramp_regimes_follow_wavelength_thresholds(query):
 
 def test_code_ramp_regimes_follow_rounded_correction_dims():
     d, base, L, alpha, beta = 128, 10000.0, 4096, 1.0, 32.0
-    at = open_page(PARTS, {"L": str(L), "nbp_ramp": "code"})
+    at = shared_page(PARTS, {"L": str(L), "nbp_ramp": "code"})
     assert_clean(at)
     assert "reference code" in chart_by_title(at, "kept, blended or interpolated")["layout"]["title"]["text"]
 
@@ -101,13 +101,13 @@ def test_code_ramp_always_keeps_pair_zero():
     """The reference code clamps the ramp's start to pair 0, so it keeps pair 0 even when pair 0
     turns fewer than beta times (tiny-model preset), where the paper's ramp keeps nothing."""
     tiny = {"d": "32", "base": "10000", "L": "64", "s": "4"}
-    code = regime_pairs(chart_by_title(open_page(PARTS, {**tiny, "nbp_ramp": "code"}), "kept, blended"))
-    paper = regime_pairs(chart_by_title(open_page(PARTS, tiny), "kept, blended"))
+    code = regime_pairs(chart_by_title(shared_page(PARTS, {**tiny, "nbp_ramp": "code"}), "kept, blended"))
+    paper = regime_pairs(chart_by_title(shared_page(PARTS, tiny), "kept, blended"))
     assert code["kept"] == {0} and paper["kept"] == set()
 
 
 def test_ramp_chart_overlays_paper_and_code():
-    at = open_page(PARTS)
+    at = shared_page(PARTS)
     d, base, L, alpha, beta = 128, 10000.0, 512, 1.0, 32.0
     spec = chart_by_title(at, "Two ramps")
     _, paper = xy(spec, "paper")
@@ -122,16 +122,16 @@ def test_ramp_chart_overlays_paper_and_code():
 
 
 def test_tiny_model_preset_warns_that_no_pair_is_kept():
-    at = open_page(PARTS, {"d": "32", "base": "10000", "L": "64", "s": "4"})
+    at = shared_page(PARTS, {"d": "32", "base": "10000", "L": "64", "s": "4"})
     assert_clean(at)
     assert 64 / (2 * math.pi) < 32
     assert "No pair is kept" in warnings_text(at)
     assert regime_pairs(chart_by_title(at, "kept, blended or interpolated"))["kept"] == set()
-    assert "No pair is kept" not in warnings_text(open_page(PARTS))
+    assert "No pair is kept" not in warnings_text(shared_page(PARTS))
 
 
 def test_alpha_not_below_beta_is_explained_not_crashed():
-    at = open_page(PARTS, {"nbp_alpha": "16", "nbp_beta": "2"})
+    at = shared_page(PARTS, {"nbp_alpha": "16", "nbp_beta": "2"})
     assert_clean(at)
     assert "ramp needs α < β" in warnings_text(at)
 
@@ -140,7 +140,7 @@ def test_alpha_not_below_beta_is_explained_not_crashed():
 def test_regimes_are_the_ramps_whatever_s(ramp):
     """At s = 1 nothing is divided, but the chart still shows which pairs the ramp would keep,
     blend or interpolate: the same pairs as at any s > 1."""
-    at_one = regime_pairs(chart_by_title(open_page(PARTS, {"s": "1", "nbp_ramp": ramp}), "kept, blended"))
-    at_four = regime_pairs(chart_by_title(open_page(PARTS, {"s": "4", "nbp_ramp": ramp}), "kept, blended"))
+    at_one = regime_pairs(chart_by_title(shared_page(PARTS, {"s": "1", "nbp_ramp": ramp}), "kept, blended"))
+    at_four = regime_pairs(chart_by_title(shared_page(PARTS, {"s": "4", "nbp_ramp": ramp}), "kept, blended"))
     assert at_one == at_four
     assert at_one["kept"] and at_one["interpolated"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import chart_by_title, open_page, trace
+from tests.support.apptest_helpers import chart_by_title, shared_page, trace
 from tests.support.lesson_checks import (
     SHARED_EXTREMES,
     check_controls_at,
@@ -55,7 +55,7 @@ def test_garbage_url_values_are_clamped_with_a_note():
 
 
 def test_learned_table_stops_at_L_and_formulas_run_on():
-    at = open_page(PAGE, {"L": "64", "s": "4"})
+    at = shared_page(PAGE, {"L": "64", "s": "4"})
     spec = chart_by_title(at, "Absolute positions")
     rows = trace(spec, "row looked up")
     assert list(rows["x"]) == list(range(64)), "one row per trained position, none from L on"
@@ -70,7 +70,7 @@ def test_learned_table_stops_at_L_and_formulas_run_on():
 
 
 def test_t5_saturates_and_alibi_is_linear_in_distance():
-    at = open_page(PAGE, {"pos_t5_max": "64", "pos_alibi_head": "3"})
+    at = shared_page(PAGE, {"pos_t5_max": "64", "pos_alibi_head": "3"})
     spec = chart_by_title(at, "Relative biases")
     t5 = trace(spec, "T5")
     far = t5["y"][t5["x"] >= 64]
@@ -81,7 +81,7 @@ def test_t5_saturates_and_alibi_is_linear_in_distance():
 
 
 def test_rope_scores_and_slow_pair_count():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     rope = trace(chart_by_title(at, "Rotations"), "RoPE")
     freqs = theta(128, 1e4)
     assert np.allclose(rope["y"], 2 * np.cos(np.multiply.outer(rope["x"], freqs)).sum(axis=1))

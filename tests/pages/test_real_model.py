@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, open_page, trace
+from tests.support.apptest_helpers import (
+    assert_clean,
+    assert_finite_charts,
+    chart_by_title,
+    shared_page,
+    trace,
+)
 
 SHIPPED = json.loads((Path(__file__).parents[2] / "assets" / "lab" / "shakespeare.json").read_text())
 LESSONS = {
@@ -26,7 +32,7 @@ def seed_mean(key: str) -> np.ndarray:
 
 @pytest.mark.parametrize("page", list(LESSONS))
 def test_a_lesson_ends_on_the_shipped_scores_of_its_methods(page):
-    at = open_page(page)
+    at = shared_page(page)
     assert_clean(at)
     assert_finite_charts(at)
     spec = chart_by_title(at, "A real model")
@@ -52,7 +58,7 @@ def test_plain_rope_breaks_past_the_window_and_yarn_holds():
 
 def test_the_ramp_the_lab_model_ran_with_is_named():
     """The lab's L = 128 is too short for the paper's beta = 32: the lesson says which beta it used."""
-    at = open_page("pages/learn/yarn.py")
+    at = shared_page("pages/learn/yarn.py")
     beta = SHIPPED["variants"]["yarn"]["scaling"]["beta_fast"]
     assert beta < 32
     assert any(f"β = {beta:g} turns" in block.value for block in at.markdown)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page, trace
+from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page, shared_page, trace
 from tests.support.lesson_checks import (
     SHARED_EXTREMES,
     check_controls_at,
@@ -84,7 +84,7 @@ def test_rope_pair_clamps_when_head_dim_shrinks():
 
 
 def test_animated_pair_turns_by_m_theta():
-    at = open_page(PAGE, {"rope_pair": "40", "rope_seed": "7"})
+    at = shared_page(PAGE, {"rope_pair": "40", "rope_seed": "7"})
     spec = chart_by_title(at, "Query pair")
     frames = spec["frames"]
     steps = spec["layout"]["sliders"][0]["steps"]
@@ -106,14 +106,14 @@ def test_animated_pair_turns_by_m_theta():
 
 
 def test_first_tokens_span_steps_one_token_per_frame():
-    at = open_page(PAGE, {"rope_span": "first 64 tokens", "rope_pair": "0"})
+    at = shared_page(PAGE, {"rope_span": "first 64 tokens", "rope_pair": "0"})
     frames = chart_by_title(at, "Query pair")["frames"]
     assert [int(f["name"]) for f in frames] == list(range(64))
 
 
 def test_spectrum_colours_pairs_by_full_turn_inside_L():
     for query in ({}, {"d": "64", "base": "500000", "L": "8192"}):
-        at = open_page(PAGE, query)
+        at = shared_page(PAGE, query)
         d, base, L = int(query.get("d", 128)), float(query.get("base", 1e4)), int(query.get("L", 512))
         lam = 2 * np.pi / theta(d, base)
         spec = chart_by_title(at, "Wavelength of every pair")
@@ -125,7 +125,7 @@ def test_spectrum_colours_pairs_by_full_turn_inside_L():
 
 def test_relative_property_holds_live():
     m, n, k = 1234, 77, 5000
-    at = open_page(PAGE, {"rope_m": str(m), "rope_n": str(n), "rope_k": str(k), "rope_seed": "3"})
+    at = shared_page(PAGE, {"rope_m": str(m), "rope_n": str(n), "rope_k": str(k), "rope_seed": "3"})
     q, key = seeded_qk(128, 3)
     expected = score(q, key, m - n, theta(128, 1e4))
     both = trace(chart_by_title(at, "Shift query and key together"), "both moved")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support.apptest_helpers import assert_clean, chart_by_title, open_page
+from tests.support.apptest_helpers import assert_clean, chart_by_title, shared_page
 from tests.support.scaling_lessons import (
     SHARED_EXTREMES,
     assert_defaults_clean_and_finite,
@@ -44,7 +44,7 @@ def test_garbage_url_value_is_clamped_with_a_note(key, value):
 
 
 def test_temperature_curve_and_real_models():
-    at = open_page(YARN)
+    at = shared_page(YARN)
     assert_clean(at)
     spec = chart_by_title(at, "temperature YaRN applies")
     s, factor = xy(spec, "multiplies cos and sin")
@@ -71,7 +71,7 @@ def test_temperature_curve_and_real_models():
 
 @pytest.mark.parametrize("query", [{}, {"L": "4096", "s": "16"}])
 def test_temperature_lowers_entropy_at_every_length(query):
-    at = open_page(YARN, query)
+    at = shared_page(YARN, query)
     assert_clean(at)
     spec = chart_by_title(at, "spread out")
     n, without = xy(spec, "no temperature")
@@ -84,14 +84,14 @@ def test_temperature_lowers_entropy_at_every_length(query):
 
 
 def test_mscale_zero_switches_the_temperature_off():
-    at = open_page(YARN, {"yarn_mscale": "0"})
+    at = shared_page(YARN, {"yarn_mscale": "0"})
     spec = chart_by_title(at, "spread out")
     np.testing.assert_allclose(xy(spec, "with temperature")[1], xy(spec, "no temperature")[1], rtol=1e-12)
 
 
 def test_table2_chart_shows_the_papers_numbers():
     """YaRN paper v2, Table 2 (7B, perplexity at 8k/32k/64k/96k/128k), transcribed independently."""
-    at = open_page(YARN)
+    at = shared_page(YARN)
     assert_clean(at)
     spec = chart_by_title(at, "Table 2")
     x, yarn32 = xy(spec, "YaRN s=32")

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from tests.support import ROOT
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, chart_by_title, open_page, trace
+from tests.support.apptest_helpers import (
+    assert_clean,
+    assert_finite_charts,
+    chart_by_title,
+    open_page,
+    shared_page,
+    trace,
+)
 from yarn_core import rope_from_hf_config
 from yarn_core.app.assets import real_models
 
@@ -88,7 +95,7 @@ def errors(at) -> str:
 
 
 def test_defaults_show_llama_31_with_its_interpolated_pairs_marked():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     assert_clean(at)
     assert_finite_charts(at)
     assert metrics(at)["Rope type"] == "llama3"
@@ -420,7 +427,7 @@ def test_an_unknown_or_missing_model_type_says_the_generic_rules_were_used(confi
 
 
 def test_a_known_model_type_shows_no_generic_notice():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     assert "generic" not in alerts(at, "warning")
     assert any("model_type **llama**" in c.value for c in at.caption)
 
@@ -496,7 +503,7 @@ def test_the_picked_models_live_in_the_url():
 
 
 def test_a_link_naming_no_bundled_config_says_so_and_keeps_the_default():
-    at = open_page(PAGE, {"ym_vs": "x" * 500})
+    at = shared_page(PAGE, {"ym_vs": "x" * 500})
     assert_clean(at)
     assert "is not a bundled config" in errors(at) and "x" * 30 not in errors(at)
     assert metrics(at)["Rope type"] == "llama3"
@@ -560,7 +567,7 @@ def test_an_uploaded_second_config_is_overlaid_and_can_be_removed():
 
 
 def test_the_model_type_table_lists_what_each_model_type_reads():
-    at = open_page(PAGE)
+    at = shared_page(PAGE)
     rules = next(
         d.value for d in at.dataframe if "model_type" in d.value.columns and "base" in d.value.columns
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from unittest import mock
 
 import numpy as np
@@ -24,6 +25,31 @@ def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
     at.run()
     if page is not None:
         at.switch_page(page).run()
+    return at
+
+
+# Runs kept by shared_page(), most recently used last (a run takes seconds; a few MB each).
+SHARED_KEEP = 64
+_shared: OrderedDict[tuple[str | None, str], AppTest] = OrderedDict()
+
+
+def _refuse_rerun(*args, **kwargs):
+    raise AssertionError("a page from shared_page() is shared between tests: use open_page() to interact")
+
+
+def shared_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    """``open_page(page, query)``, run once and shared by every test that only reads it (the same page
+    with the same query, within the last SHARED_KEEP opened). It refuses to rerun, so a test that
+    interacts with it (a widget's ``.run()``) fails instead of changing what the next test reads."""
+    key = (page, json.dumps(query or {}, sort_keys=True))
+    if key in _shared:
+        _shared.move_to_end(key)
+        return _shared[key]
+    at = open_page(page, query)
+    at._run = _refuse_rerun
+    _shared[key] = at
+    while len(_shared) > SHARED_KEEP:
+        _shared.popitem(last=False)
     return at
 
 

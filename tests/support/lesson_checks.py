@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.support.apptest_helpers import _decode, assert_clean, assert_finite_charts, charts, open_page
+from tests.support.apptest_helpers import (
+    _decode,
+    assert_clean,
+    assert_finite_charts,
+    charts,
+    shared_page,
+)
 
 # Every shared setting at both ends, in four combinations.
 SHARED_EXTREMES = (
@@ -57,7 +63,7 @@ def frame_arrays(frame: dict) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def check_defaults_are_clean_and_finite(page: str) -> None:
-    at = open_page(page)
+    at = shared_page(page)
     assert_clean(at)
     assert_finite_charts(at)
     assert len(charts(at)) >= 2
@@ -66,7 +72,7 @@ def check_defaults_are_clean_and_finite(page: str) -> None:
 
 
 def check_shared_extremes(page: str, query: dict) -> None:
-    at = open_page(page, query)
+    at = shared_page(page, query)
     assert_clean(at)
     assert_finite_charts(at)
     assert not at.warning
@@ -74,7 +80,7 @@ def check_shared_extremes(page: str, query: dict) -> None:
 
 def check_controls_at(page: str, query: dict) -> None:
     """The page's controls set to ``query`` in the URL: clean, finite, no note, every value kept."""
-    at = open_page(page, query)
+    at = shared_page(page, query)
     assert_clean(at)
     assert_finite_charts(at)
     assert not at.warning
@@ -83,14 +89,14 @@ def check_controls_at(page: str, query: dict) -> None:
 
 
 def check_controls_with_extreme_settings(page: str, query: dict) -> None:
-    at = open_page(page, {**SHARED_EXTREMES[1], **query})
+    at = shared_page(page, {**SHARED_EXTREMES[1], **query})
     assert_clean(at)
     assert_finite_charts(at)
 
 
 def check_garbage_is_clamped_with_a_note(page: str, garbage: dict[str, tuple[str, str]]) -> None:
     """``garbage`` maps a URL key to (raw value, a fragment of its control's label in the note)."""
-    at = open_page(page, {key: raw for key, (raw, _) in garbage.items()})
+    at = shared_page(page, {key: raw for key, (raw, _) in garbage.items()})
     assert_clean(at)
     assert_finite_charts(at)
     note = "\n".join(w.value for w in at.warning)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.support.apptest_helpers import assert_clean, assert_finite_charts, open_page, trace
+from tests.support.apptest_helpers import assert_clean, assert_finite_charts, shared_page, trace
 
 # Every shared setting at both ends, in four combinations.
 SHARED_EXTREMES = (
@@ -35,20 +35,20 @@ def xy(spec: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def assert_defaults_clean_and_finite(page: str) -> None:
-    at = open_page(page)
+    at = shared_page(page)
     assert_clean(at)
     assert_finite_charts(at)
     assert at.success, "every lesson ends with a takeaway"
 
 
 def assert_opens_clean_and_finite(page: str, query: dict) -> None:
-    at = open_page(page, query)
+    at = shared_page(page, query)
     assert_clean(at)
     assert_finite_charts(at)
 
 
 def assert_garbage_is_clamped_with_a_note(page: str, key: str, value: str) -> None:
-    at = open_page(page, {key: value})
+    at = shared_page(page, {key: value})
     assert_clean(at)
     assert "adjusted" in warnings_text(at)
     assert_finite_charts(at)

@@ -118,6 +118,31 @@ DRAWN_CHARTS = """
 """
 
 
+# Widget labels whose text is cut (ellipsis or overflow), and slider labels that touch a thumb value.
+TRUNCATED_LABELS = """
+(root) => {
+  const scope = document.querySelector(root);
+  if (!scope) return [];
+  const labels = scope.querySelectorAll('[data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] div');
+  const cut = Array.from(labels)
+    .filter(e => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => 'truncated: ' + e.textContent.trim());
+  const touching = Array.from(scope.querySelectorAll('[data-testid="stSlider"]')).flatMap(slider => {
+    const label = slider.querySelector('[data-testid="stWidgetLabel"] p');
+    if (!label) return [];
+    const l = label.getBoundingClientRect();
+    return Array.from(slider.querySelectorAll('[data-testid="stSliderThumbValue"]')).filter(v => {
+      const r = v.getBoundingClientRect();
+      // Streamlit's own layout lets the two line boxes share a few pixels: more is a collision.
+      const across = r.left < l.right && l.left < r.right;
+      return r.width > 0 && across && r.top < l.bottom - 6 && l.top < r.bottom - 6;
+    }).map(() => 'slider value over its label: ' + label.textContent.trim());
+  });
+  return cut.concat(touching);
+}
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
