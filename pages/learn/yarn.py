@@ -119,7 +119,7 @@ multiplier YaRN's formula gives for s = {deepseek.s:g}, applied to the whole log
 of each head that is not rotated).
 """)
 
-results = view.published_results()
+results = lesson.cached(view.published_results)()
 with lesson.section(
     "What YaRN achieves",
     "YaRN s = 32 keeps LLaMA 2's perplexity flat out to 128k tokens after 400 steps.",
