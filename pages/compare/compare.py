@@ -76,20 +76,24 @@ else:
         "PI divides every pair by s; the others spare the fast pairs.",
         chart="cmp_frequency",
     ):
-        with lesson.stage():
-            quantity = params.param_widget(QUANTITY)
-        lesson.narrative(f"""
+
+        def pair_chart() -> None:  # the switch changes only this chart
+            with lesson.stage():
+                quantity = params.param_widget(QUANTITY)
+            lesson.narrative(f"""
 Pair $i$ turns by $\\theta_i$ per token. **PI** divides every pair by s = {s:g}. **NTK-aware** raises
 the base: the fastest pair barely moves, only the slowest is divided by s. **NTK-by-parts** and
 **YaRN** keep the pairs that turn more than β = {beta:g} times inside L, divide those under α = {alpha:g}
 turns by s, and blend between; **Llama 3.1** does the same with its own two thresholds.
 """)
-        lesson.chart(
-            result.wavelength if quantity == "wavelength" else result.frequency,
-            alt="Line chart per method of how much each pair's frequency is divided by (or its "
-            "wavelength), from the fastest pair on the left to the slowest on the right.",
-            key="cmp_frequency",
-        )
+            lesson.chart(
+                result.wavelength if quantity == "wavelength" else result.frequency,
+                alt="Line chart per method of how much each pair's frequency is divided by (or its "
+                "wavelength), from the fastest pair on the left to the slowest on the right.",
+                key="cmp_frequency",
+            )
+
+        lesson.rerun_alone(pair_chart)
 
     with lesson.section(
         "2. What attention sees at long distances",

@@ -87,46 +87,50 @@ with lesson.section(
     "Past L the score's slow offset keeps changing; PI reads the trained curve s times slower.",
     chart="ext_scores",
 ):
-    with lesson.stage():
-        show_pi = params.param_widget(SHOW_PI)
-    scores = lesson.cached(view.score_curves)(setting, seed=seed, show_pi=show_pi)
-    survey = lesson.cached(view.escape_survey)(setting)
-    lesson.narrative(f"""
+
+    def drifting_scores() -> None:  # showing PI changes only this section
+        with lesson.stage():
+            show_pi = params.param_widget(SHOW_PI)
+        scores = lesson.cached(view.score_curves)(setting, seed=seed, show_pi=show_pi)
+        survey = lesson.cached(view.escape_survey)(setting)
+        lesson.narrative(f"""
 Random vectors, unlike trained ones, escape rarely. In training this pair's score stayed between
 **{scores.trained_low:.2f} and {scores.trained_high:.2f}** (grey band); between L and L',
 **{scores.outside_fraction:.1%}** of distances leave it (brown markers), **{survey.mean_fraction:.1%}** on
 average over {survey.seeds} pairs (at most {survey.max_fraction:.1%}). The slow pairs barely turn inside
 L, so they add an almost constant offset there; past L they keep turning and the offset drifts.
 """)
-    lesson.chart(
-        scores.figure,
-        alt=f"Line chart of the score of a random query and key against distance up to "
-        f"{scores.axis_end:,}. A grey band marks the trained range {scores.trained_low:.2f} to "
-        f"{scores.trained_high:.2f}; past L some extrapolated scores fall outside it, marked in brown"
-        + ("; the PI curve stays inside the band." if show_pi else "."),
-        key="ext_scores",
-    )
-    with st.expander("How this chart is sampled"):
-        band = (
-            f"estimated from {scores.band_distances:,} sampled distances"
-            if scores.band_sampled
-            else f"over all {L:,} trained distances"
+        lesson.chart(
+            scores.figure,
+            alt=f"Line chart of the score of a random query and key against distance up to "
+            f"{scores.axis_end:,}. A grey band marks the trained range {scores.trained_low:.2f} to "
+            f"{scores.trained_high:.2f}; past L some extrapolated scores fall outside it, marked in brown"
+            + ("; the PI curve stays inside the band." if show_pi else "."),
+            key="ext_scores",
         )
-        sampled = (
-            f" Long stretches are drawn from {scores.beyond_distances:,} sampled distances."
-            if scores.beyond_sampled
-            else ""
-        )
-        pi = (
-            f" PI leaves the band by at most {scores.pi_excess:.2g}, at fractional distances."
-            if show_pi
-            else ""
-        )
-        st.markdown(
-            f"The band is {band}. Out to the chart's end, {scores.outside_fraction_all:.1%} of distances "
-            f"fall outside it, with scores from {scores.beyond_low:.2f} to {scores.beyond_high:.2f}."
-            f"{sampled}{pi}"
-        )
+        with st.expander("How this chart is sampled"):
+            band = (
+                f"estimated from {scores.band_distances:,} sampled distances"
+                if scores.band_sampled
+                else f"over all {L:,} trained distances"
+            )
+            sampled = (
+                f" Long stretches are drawn from {scores.beyond_distances:,} sampled distances."
+                if scores.beyond_sampled
+                else ""
+            )
+            pi = (
+                f" PI leaves the band by at most {scores.pi_excess:.2g}, at fractional distances."
+                if show_pi
+                else ""
+            )
+            st.markdown(
+                f"The band is {band}. Out to the chart's end, {scores.outside_fraction_all:.1%} of distances "
+                f"fall outside it, with scores from {scores.beyond_low:.2f} to {scores.beyond_high:.2f}."
+                f"{sampled}{pi}"
+            )
+
+    lesson.rerun_alone(drifting_scores)
 
 angles = lesson.cached(view.angle_chart)(setting)
 with lesson.section(

@@ -81,27 +81,29 @@ with lesson.section(
     "Distances instead of positions: defined past L, but T5 goes blind and ALiBi stops looking far.",
     chart="pos_relative",
 ):
-    with lesson.stage():
-        t5_max = params.param_widget(T5_MAX)
-        alibi_head = params.param_widget(ALIBI_HEAD)
-    biases = lesson.cached(view.relative_biases)(setting, t5_max_distance=t5_max, alibi_head=alibi_head)
-    lesson.predict_then_reveal(
-        "pos_alibi",
-        f"ALiBi's steepest head subtracts {biases.steepest_slope:g} x distance. Compared with an equally "
-        "good key right next to the query, how much attention weight does a key 20 tokens back get?",
-        ["About half as much", "About 1/20 as much", "Less than 1/10,000 as much"],
-        2,
-        f"The penalty is {biases.steepest_slope:g} x 20 = {biases.steepest_penalty_at_20:g} on the logit, "
-        f"and softmax turns that into e^-{biases.steepest_penalty_at_20:g} = "
-        f"{biases.steepest_weight_at_20:.2g}. That head is in effect a window of about ten tokens, "
-        "whatever the context length: ALiBi extrapolates by not looking far.",
-    )
-    far_weight = (
-        f"{biases.alibi_weight_at_target:.3g} times"
-        if biases.alibi_weight_at_target > 0
-        else "effectively none of"
-    )
-    lesson.narrative(f"""
+
+    def relative_biases() -> None:  # T5's max distance and the ALiBi head change only this section
+        with lesson.stage():
+            t5_max = params.param_widget(T5_MAX)
+            alibi_head = params.param_widget(ALIBI_HEAD)
+        biases = lesson.cached(view.relative_biases)(setting, t5_max_distance=t5_max, alibi_head=alibi_head)
+        lesson.predict_then_reveal(
+            "pos_alibi",
+            f"ALiBi's steepest head subtracts {biases.steepest_slope:g} x distance. Compared with an equally "
+            "good key right next to the query, how much attention weight does a key 20 tokens back get?",
+            ["About half as much", "About 1/20 as much", "Less than 1/10,000 as much"],
+            2,
+            f"The penalty is {biases.steepest_slope:g} x 20 = {biases.steepest_penalty_at_20:g} on the "
+            f"logit, and softmax turns that into e^-{biases.steepest_penalty_at_20:g} = "
+            f"{biases.steepest_weight_at_20:.2g}. That head is in effect a window of about ten tokens, "
+            "whatever the context length: ALiBi extrapolates by not looking far.",
+        )
+        far_weight = (
+            f"{biases.alibi_weight_at_target:.3g} times"
+            if biases.alibi_weight_at_target > 0
+            else "effectively none of"
+        )
+        lesson.narrative(f"""
 T5, ALiBi, xPos and RoPE make attention depend on the **distance** Δ = m - n. A distance of 5 means the
 same anywhere, but in a text of {target:,} tokens the first and last are {target - 1:,} apart: a distance
 never seen in training.
@@ -111,19 +113,21 @@ never seen in training.
 - **ALiBi** subtracts slope x distance from each logit. At distance {target - 1:,} this head subtracts
   **{biases.alibi_penalty_at_target:,.4g}**, so a key that far gets {far_weight} the weight of one next door.
 """)
-    if biases.t5_untrained_buckets:
-        st.caption(
-            f"With max_distance above L, {biases.t5_untrained_buckets} of T5's buckets only serve distances "
-            f"of {L:,} or more: their biases were never trained at all."
+        if biases.t5_untrained_buckets:
+            st.caption(
+                f"With max_distance above L, {biases.t5_untrained_buckets} of T5's buckets only serve "
+                f"distances of {L:,} or more: their biases were never trained at all."
+            )
+        lesson.chart(
+            biases.figure,
+            alt=f"Two panels over relative distance. Top: T5's bias is a staircase that goes flat from "
+            f"distance {biases.t5_saturation:,}. Bottom: ALiBi's bias is a straight line falling with slope "
+            f"{biases.alibi_slope:.4g}, reaching -{biases.alibi_penalty_at_target:,.4g} at distance "
+            f"{target - 1:,}.",
+            key="pos_relative",
         )
-    lesson.chart(
-        biases.figure,
-        alt=f"Two panels over relative distance. Top: T5's bias is a staircase that goes flat from "
-        f"distance {biases.t5_saturation:,}. Bottom: ALiBi's bias is a straight line falling with slope "
-        f"{biases.alibi_slope:.4g}, reaching -{biases.alibi_penalty_at_target:,.4g} at distance "
-        f"{target - 1:,}.",
-        key="pos_relative",
-    )
+
+    lesson.rerun_alone(relative_biases)
 
 rotary = lesson.cached(view.rotary_scores)(setting)
 with lesson.section(

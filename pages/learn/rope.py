@@ -138,38 +138,42 @@ with lesson.section(
     "Shift query and key together and the score stays put, even past L.",
     chart="rope_relative",
 ):
-    columns = st.columns(3)
-    m = params.param_widget(QUERY_POSITION, columns[0])
-    n = params.param_widget(KEY_POSITION, columns[1])
-    j = params.param_widget(SHIFT, columns[2])
-    check = lesson.cached(view.relative_property)(
-        setting, query_position=m, key_position=n, shift=j, seed=seed
-    )
-    left, right = st.columns(2)
-    left.metric(f"q at {m:,} . k at {n:,}", f"{check.score:.6f}")
-    right.metric(
-        f"q at {m + j:,} . k at {n + j:,}",
-        f"{check.shifted_score:.6f}",
-        delta=f"{check.change:.1e}",
-        delta_color="off",
-    )
-    lesson.narrative(f"""
+
+    def relative_check() -> None:  # m, n and j drive only this check
+        columns = st.columns(3)
+        m = params.param_widget(QUERY_POSITION, columns[0])
+        n = params.param_widget(KEY_POSITION, columns[1])
+        j = params.param_widget(SHIFT, columns[2])
+        check = lesson.cached(view.relative_property)(
+            setting, query_position=m, key_position=n, shift=j, seed=seed
+        )
+        left, right = st.columns(2)
+        left.metric(f"q at {m:,} . k at {n:,}", f"{check.score:.6f}")
+        right.metric(
+            f"q at {m + j:,} . k at {n + j:,}",
+            f"{check.shifted_score:.6f}",
+            delta=f"{check.change:.1e}",
+            delta_color="off",
+        )
+        lesson.narrative(f"""
 Both products rotate the same seeded query and key with the core's `apply_rotary`. They agree to
 **{abs(check.change):.1e}** (rounding) and equal the score at Δ = m - n = {m - n:,} computed from the
 angles ({check.relative_score:.6f}). Shifting *both* by any j up to {check.largest_shift:,} moves the
 score by at most {check.largest_drift:.1e}; moving the query alone swings it over
 {check.query_only_spread:.3g}.
 """)
-    scrub.chart(
-        lesson.cached(view.relative_property_scrub)(
-            setting, query_position=m, key_position=n, shift=j, seed=seed
-        ),
-        alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score "
-        "with only the query shifted oscillates.",
-        key="rope_relative",
-        control="rope_m",
-        cast=int,
-    )
+        scrub.chart(
+            lesson.cached(view.relative_property_scrub)(
+                setting, query_position=m, key_position=n, shift=j, seed=seed
+            ),
+            alt="Line chart over the shift j: the score with both tokens shifted is a flat line; the score "
+            "with only the query shifted oscillates.",
+            key="rope_relative",
+            control="rope_m",
+            cast=int,
+        )
+
+    lesson.rerun_alone(relative_check)
     lesson.takeaway(
         f"RoPE turns pair i of the query and the key by position x θ_i, so attention depends on the "
         f"distance only, with no table to run out, and the algebra holds far past L. The cost: the "

@@ -21,7 +21,7 @@ from tests.support import ROOT
 
 def presses(*repaint_ms: float) -> interaction.Series:
     timing = {"sent_ms": 1.0, "running_ms": 2.0, "finished_ms": 3.0, "runs": 1, "last_change": "stSlider"}
-    timing["charts_changed"] = True
+    timing |= {"charts_changed": True, "graphs_new": 1, "graphs": 3}
     return interaction.Series(presses=[{**timing, "repaint_ms": value} for value in repaint_ms])
 
 
@@ -61,6 +61,7 @@ def main() -> int:
     check(abs(page.p95() - 158.5) < 1e-9, f"p95 {page.p95()}")
     summary = page.summary(bare)
     check(summary["ratio"] == 1.5 and summary["phases_ms"]["finished_ms"] == 3.0, f"summary {summary}")
+    check(summary["graphs_new"] == 1 and summary["graphs"] == 3, f"graphs drawn anew {summary}")
     check(interaction.within_goals(summary, summary) is True, "1.5x with a tight p95 is within the goals")
     slow = presses(150, 150, 150, 700).summary(bare)  # p95 over twice the median
     check(interaction.within_goals(summary, slow) is False, "a p95 over 2x the median is not")

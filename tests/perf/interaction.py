@@ -140,6 +140,15 @@ PRESS_TIMES = """
 }
 """
 
+# Marks every Plotly graph on the page; after the press, the graphs without the mark were drawn anew.
+MARK_GRAPHS = "() => document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__benchSeen = true; })"
+NEW_GRAPHS = """
+() => {
+  const graphs = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return {graphs_new: graphs.filter(gd => !gd.__benchSeen).length, graphs: graphs.length};
+}
+"""
+
 # Plotly charts that can be scrubbed: drawn, visible, with animation frames and a Plotly slider.
 SCRUBBABLE = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -241,6 +250,10 @@ class Series:
             "phases_ms": self.phase_medians(),
             "runs_per_press": sorted({press["runs"] for press in self.presses}),
             "presses_without_chart_change": sum(not press["charts_changed"] for press in self.presses),
+            "graphs_new": statistics.median(press["graphs_new"] for press in self.presses)
+            if self.presses
+            else None,
+            "graphs": max((press["graphs"] for press in self.presses), default=None),
             "last_change": Counter(press["last_change"] for press in self.presses).most_common(1)[0][0]
             if self.presses
             else None,
@@ -316,13 +329,16 @@ def unfold(page, slider: dict) -> None:
 
 
 def press(page, key: str) -> dict:
-    """Press ``key`` on the focused slider; the press's times in ms after its keydown."""
+    """Press ``key`` on the focused slider; the press's times in ms after its keydown, and how many
+    of the page's Plotly graphs were drawn anew (Streamlit mounts a new graph for every chart whose
+    figure changed, and leaves the others alone)."""
     runs, finished = page.evaluate("[window.__stSettled, window.__stFinished]")
+    page.evaluate(MARK_GRAPHS)
     page.keyboard.press(key)
     page.wait_for_function(
         SETTLED_AND_QUIET, arg={"runs": runs, "quiet": QUIET_MS}, timeout=PRESS_TIMEOUT_MS, polling=25
     )
-    return page.evaluate(PRESS_TIMES, finished)
+    return page.evaluate(PRESS_TIMES, finished) | page.evaluate(NEW_GRAPHS)
 
 
 @dataclass
@@ -619,11 +635,12 @@ def print_table(results: dict) -> None:
                 )
     print(
         "\nwhere the time goes: median ms after the keydown (page clock) until the rerun request is "
-        "sent,\nthe script state is running, the run's script_finished arrives, the last repaint"
+        "sent,\nthe script state is running, the run's script_finished arrives, the last repaint; the "
+        "Plotly graphs drawn anew\nper press (median) of the page's graphs"
     )
     print(
         f"{'page':<14}{'control':<27}{'':<10}{'sent':>8}{'running':>9}{'finished':>10}{'repaint':>9}"
-        "  last change in"
+        f"{'graphs':>9}  last change in"
     )
     for line in results["controls"]:
         for kind in KINDS:
@@ -631,7 +648,7 @@ def print_table(results: dict) -> None:
             print(
                 f"{line['page']:<14}{line['control'][:26]:<27}{kind:<10}{_ms(phases['sent_ms']):>8}"
                 f"{_ms(phases['running_ms']):>9}{_ms(phases['finished_ms']):>10}{_ms(phases['repaint_ms']):>9}"
-                f"  {line[kind]['last_change'] or '-'}"
+                f"{_graphs(line[kind]):>9}  {line[kind]['last_change'] or '-'}"
             )
     print("\nscrubbing: each Plotly slider with animation frames dragged across its width")
     for name, charts in results["scrubbing"].items():
@@ -649,6 +666,12 @@ def print_table(results: dict) -> None:
                 f"{chart['settle_ms']:.0f} ms after the release"
             )
     print()
+
+
+def _graphs(series: dict) -> str:
+    if series.get("graphs_new") is None:
+        return "-"
+    return f"{series['graphs_new']:g} of {series['graphs']}"
 
 
 def _pair(series: dict) -> str:

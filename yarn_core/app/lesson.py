@@ -231,6 +231,19 @@ def columns(spec, **options) -> list:
     return [st.container() for _ in range(count)] if presenting() else st.columns(spec, **options)
 
 
+def rerun_alone(body: Callable[[], None]) -> None:
+    """Run ``body`` (a page-local control and everything that reads it: its charts, numbers and
+    text) as an ``st.fragment``, so moving that control reruns ``body`` alone: the sidebar and the
+    other sections are neither rerun nor sent again. ``body`` reads the rest of the page through its
+    closure, as the last full run left it; any other control still reruns the whole page, so that is
+    never stale. Nothing outside ``body`` may read its control. In presenter mode ``body`` runs as
+    part of the page: its chart may go into the section's key slot, outside a fragment's body."""
+    if presenting():
+        body()
+    else:
+        st.fragment(body)()
+
+
 def narrative(markdown: str) -> None:
     """The lesson's story: shown in full; in presenter mode folded away, inside a section into its
     fold, outside sections into one expander per page (never one label per block)."""

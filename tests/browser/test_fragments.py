@@ -1,0 +1,72 @@
+"""Fragments in a real browser: a control wrapped in ``lesson.rerun_alone`` reruns its own section,
+not the page, and the URL it writes still reproduces the whole page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.streamlit_page import chart_fingerprint, open_app, rerun, wait_ready
+
+pytestmark = pytest.mark.browser
+
+# Counts document changes inside the sidebar, and marks every Plotly graph drawn so far, so that a
+# graph drawn anew (a chart Streamlit sent again) can be told from one left alone.
+WATCH = """
+() => {
+  window.__sidebarChanges = 0;
+  if (window.__sidebarWatch) window.__sidebarWatch.disconnect();
+  window.__sidebarWatch = new MutationObserver((records) => { window.__sidebarChanges += records.length; });
+  window.__sidebarWatch.observe(document.querySelector('[data-testid="stSidebar"]'),
+    {subtree: true, childList: true, attributes: true, characterData: true});
+  document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__before = true; });
+}
+"""
+KEPT_GRAPHS = """
+() => Array.from(document.querySelectorAll('.st-key-rope_turning_pair .js-plotly-plot, '
+  + '.st-key-rope_spectrum .js-plotly-plot, .st-key-rope_relative .js-plotly-plot'))
+  .map(gd => [gd.closest('.stElementContainer').className.match(/st-key-(rope_\\w+)/)[1], !!gd.__before])
+"""
+
+
+def press(page, key: str, arrow: str = "ArrowRight") -> None:
+    handle = page.locator(f'.st-key-{key} input[type="range"]').first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.evaluate(WATCH)
+    rerun(page, lambda: page.keyboard.press(arrow))
+
+
+def metrics(page) -> list[str]:
+    return [m.inner_text() for m in page.locator('[data-testid="stMetricValue"]').all()]
+
+
+def test_a_section_control_reruns_only_its_section(page, make_page, server):
+    open_app(page, server, "rope")
+    press(page, "rope_seed")  # outside any fragment: the whole page reruns, the sidebar with it
+    assert page.evaluate("window.__sidebarChanges") > 0, "the probe does not see a page rerun"
+
+    before = chart_fingerprint(page)
+    press(page, "rope_m")  # inside lesson.rerun_alone: only the relative check reruns
+    assert page.evaluate("window.__sidebarChanges") == 0, "moving m reran the sidebar"
+    kept = dict(page.evaluate(KEPT_GRAPHS))
+    assert kept == {"rope_turning_pair": True, "rope_spectrum": True, "rope_relative": False}
+    after = chart_fingerprint(page)
+    assert after[:2] == before[:2] and after[2] != before[2]
+    assert "rope_m=301" in page.url and "rope_seed=1" in page.url
+
+    friend = make_page()
+    friend.goto(page.url)
+    friend.wait_for_function("() => window.__stSettled > 0")
+    wait_ready(friend)
+    assert chart_fingerprint(friend) == after, "the link draws what the session shows"
+    assert metrics(friend) == metrics(page)
+
+
+def test_a_page_rerun_after_a_section_rerun_keeps_the_section_value(page, server):
+    open_app(page, server, "rope")
+    press(page, "rope_m")
+    shown = metrics(page)
+    press(page, "rope_seed")  # the whole page again, with the seed changed and m kept
+    assert "rope_m=301" in page.url and "rope_seed=1" in page.url
+    assert page.locator('.st-key-rope_m input[type="range"]').first.input_value() == "301"
+    assert metrics(page) != shown, "the new seed's scores are drawn"
