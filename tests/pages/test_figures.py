@@ -248,3 +248,60 @@ def test_thumbnail_is_small_and_without_text():
     assert not small.layout.annotations and not small.layout.title.text
     assert small.layout.xaxis.showticklabels is False and not small.layout.xaxis.title.text
     assert len(fig.layout.annotations) == 1 and fig.layout.title.text == "t", "the original keeps its text"
+
+
+def _line_chart(y, names=("a",), legend=None, **layout) -> dict:
+    fig = go.Figure()
+    for name in names:
+        F.add_line(fig, np.arange(len(y)), y, name=name)
+    F.base_layout(fig, title="t", x_title="x", y_title="y")
+    if legend is not None:
+        fig.update_layout(showlegend=legend)
+    fig.update_layout(**layout)
+    return F.margins_that_fit(F.readable(fig).to_dict())["layout"]["margin"]
+
+
+def test_sent_margins_grow_with_the_widest_tick_label():
+    """About six ticks in steps of 1, 2 or 5 x 10^k: 0-5 in steps of 1 (widest "5"), -5-5 in steps
+    of 2 ("-4"), 0-0.004 in steps of 0.001 ("0.004"): the left margin orders as the labels'
+    lengths, on top of the 53 px measured without them."""
+    short = _line_chart(np.linspace(0, 5, 50))["l"]
+    decimals = _line_chart(np.linspace(0, 0.004, 50))["l"]
+    negative = _line_chart(np.linspace(-5, 5, 50))["l"]
+    assert F.LEFT_BASE_PX < short < negative < decimals
+    assert decimals - short == pytest.approx(4 * F.TICK_CHAR_PX, abs=1)  # "0.004" against "5"
+
+
+def test_sent_margins_hold_the_legend_rows_under_the_plot():
+    one = _line_chart(np.ones(10), names=("one",))["b"]
+    alone = _line_chart(np.ones(10), names=("one",), legend=False)["b"]
+    many = _line_chart(np.ones(10), names=tuple(f"a long method name number {i}" for i in range(8)))["b"]
+    assert alone == F.BOTTOM_WITHOUT_LEGEND_PX
+    assert alone < one < many
+    rows = F._legend_row_count(
+        {"data": [{"name": f"a long method name number {i}"} for i in range(8)], "layout": {}}
+    )
+    assert rows == 3  # 48 + 4.9 x 27 = 180 px an entry, three to a 600 px row: 3 + 3 + 2
+    assert many - one == pytest.approx((rows - 1) * F.LEGEND_ROW_PX / 1.22, abs=1)
+
+
+def test_margins_a_view_chose_and_charts_automargin_must_place_are_left_alone():
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], name="a"))
+    F.base_layout(fig, title="t", x_title="x", y_title="y")
+    fig.update_layout(margin={"b": 290})
+    assert F.margins_that_fit(fig.to_dict())["layout"]["margin"]["b"] == 290
+    heat = go.Figure(go.Heatmap(z=[[0, 1], [1, 0]]))
+    F.base_layout(heat, title="t", x_title="x", y_title="y")
+    assert F.margins_that_fit(heat.to_dict())["layout"]["margin"] == F.BASE_MARGIN
+    panels = make_subplots(rows=2, cols=1)
+    panels.add_trace(go.Scatter(x=[0, 1], y=[0, 1]), row=1, col=1)
+    panels.add_trace(go.Scatter(x=[0, 1], y=[0, 1]), row=2, col=1)
+    F.base_layout(panels, title="t", x_title="x", y_title="y")
+    assert F.margins_that_fit(panels.to_dict())["layout"]["margin"] == F.BASE_MARGIN
+
+
+def test_only_the_tick_labels_in_view_count():
+    """A log axis's ticktext spans a decade either side of its data: those labels are never drawn."""
+    narrow = {"type": "log", "tickvals": [1, 10, 100, 1e6], "ticktext": ["1", "10", "100", "1,000,000"]}
+    spec = {"data": [{"y": [2.0, 50.0]}], "layout": {"yaxis": narrow}}
+    assert F._ticks_in_view(spec, "yaxis", narrow) == ["10"]

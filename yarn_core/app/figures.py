@@ -16,12 +16,14 @@ import csv
 import io
 import itertools
 import math
+import re
 import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
 
 MAX_POINTS = 4000
+BASE_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}  # automargin grows them (margins_that_fit: how far)
 
 # One colour per method, used on every page; each reads at 3:1 or more on both theme backgrounds.
 METHOD_COLORS = {
@@ -106,7 +108,7 @@ def base_layout(
         template="none",
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin=BASE_MARGIN,
         hovermode="x unified",
         # Under the plot: above it, a two-row legend runs into the title.
         legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
@@ -569,3 +571,169 @@ def figure_csv(fig: go.Figure) -> str:
             for xv, yv in zip(x, y, strict=True):
                 writer.writerow([name, xv, yv, ""])
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- margins the browser will need
+
+# Plotly draws a chart twice when its margins must grow to fit the tick labels and the legend
+# (automargin); a chart sent with margins that already fit is drawn once, half the browser's work.
+# Measured in Chromium under the Streamlit theme at 12 px: left = 53 px + the widest y tick label,
+# about 6-6.4 px a character; a legend item is 48 px + 4.9 px a character; each legend row 19.5 px.
+TICK_CHAR_PX = 6.4
+LEFT_BASE_PX = 53
+LEGEND_ITEM_PX, LEGEND_CHAR_PX, LEGEND_ROW_PX = 48, 4.9, 19.5
+LEGEND_WIDTH_PX = 600  # the width legend rows are packed into (a lesson column is 700-820 px)
+BOTTOM_WITHOUT_LEGEND_PX = 69
+RIGHT_PX = 20  # the last x tick label overhangs the plot by up to half its width
+
+
+def _label_chars(text: str) -> float:
+    """Characters a tick label takes, a superscript counting 0.7."""
+    plain = re.sub(r"<sup>(.*?)</sup>", lambda m: "~" * math.ceil(0.7 * len(m.group(1))), str(text))
+    return len(re.sub(r"<[^>]+>", "", plain))
+
+
+def _nice_step(span: float, ticks: int = 6) -> float:
+    raw = span / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _tick_chars(values: np.ndarray) -> float:
+    """The widest label Plotly's own ticks would write over the span of ``values``: steps of 1, 2
+    or 5 x 10^k, with as many decimals as the step needs, 10,000 and more in SI units (20k, 1M)."""
+    low, high = float(values.min()), float(values.max())
+    if not high > low:
+        return len(f"{high:.3g}")
+    step = _nice_step(high - low)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    widest = 1.0
+    for value in (low, high, math.floor(low / step) * step, math.ceil(high / step) * step):
+        if abs(value) >= 1e4:
+            thousands = int(math.log10(abs(value))) // 3
+            text = f"{value / 10 ** (3 * thousands):.3g}{'kMGTPE'[thousands - 1]}"
+        else:
+            text = f"{value:.{decimals}f}"
+        widest = max(widest, len(text))
+    return widest
+
+
+def _axis_values(spec: dict, axis: str) -> np.ndarray:
+    """The finite numbers the traces of ``spec`` draw on layout axis ``axis`` ("yaxis", "yaxis2")."""
+    ref = "y" + axis[len("yaxis") :]
+    parts = []
+    for trace in spec.get("data", []):
+        if trace.get("yaxis", "y") != ref or trace.get("type", "scatter") not in ("scatter", "bar"):
+            continue
+        values = trace_array(trace.get("y"))
+        if values is not None:
+            try:
+                parts.append(np.asarray(values, dtype=np.float64).reshape(-1))
+            except (TypeError, ValueError):
+                continue
+    numbers = np.concatenate(parts) if parts else np.empty(0)
+    return numbers[np.isfinite(numbers)]
+
+
+def _ticks_in_view(spec: dict, name: str, axis: dict) -> list[str]:
+    """The tick labels of ``axis`` whose values lie in its range, or else within its data."""
+    values = np.asarray(axis.get("tickvals") or [], dtype=np.float64)
+    if axis.get("range") and None not in axis["range"]:
+        low, high = sorted(float(v) for v in axis["range"])
+        if axis.get("type") == "log":
+            low, high = 10.0**low, 10.0**high
+    else:
+        data = _axis_values(spec, name)
+        if axis.get("type") == "log":
+            data = data[data > 0]
+        if not data.size:
+            return list(axis["ticktext"])
+        low, high = float(data.min()), float(data.max())
+    span = (high - low) * 1e-9
+    shown = zip(values, axis["ticktext"], strict=False)
+    return [text for value, text in shown if low - span <= value <= high + span]
+
+
+def _left_px(spec: dict) -> float | None:
+    """Room for the widest y tick label of the left axes; None when it cannot be told (categories)."""
+    widest = 0.0
+    for name, axis in spec["layout"].items():
+        if not name.startswith("yaxis") or axis.get("side") == "right" or axis.get("overlaying"):
+            continue
+        if axis.get("ticktext") is not None:
+            chars = max((_label_chars(t) for t in _ticks_in_view(spec, name, axis)), default=1)
+        elif axis.get("type") == "category":
+            return None
+        elif axis.get("type") == "log":
+            chars = 4.0
+        else:
+            values = _axis_values(spec, name)
+            if axis.get("range") and None not in axis["range"]:
+                values = np.asarray(axis["range"], dtype=np.float64)
+            if not values.size:
+                return None
+            chars = _tick_chars(values) + (1 if values.min() < 0 else 0)
+        widest = max(widest, chars)
+    return LEFT_BASE_PX + TICK_CHAR_PX * widest + 2
+
+
+def _legend_entries(spec: dict) -> list[str]:
+    """The names Plotly will show in the legend: named traces and shapes (none when it is hidden,
+    or when there is only one and its trace does not ask for it)."""
+    layout = spec["layout"]
+    names = [str(t["name"]) for t in spec.get("data", []) if t.get("name") and t.get("showlegend", True)]
+    names += [str(s["name"]) for s in layout.get("shapes", []) if s.get("name") and s.get("showlegend")]
+    shown = layout.get("showlegend")
+    if shown is None:  # plotly.js: two entries, or one whose trace asks for it
+        shown = len(names) > 1 or any(
+            t.get("showlegend") is True and t.get("name") for t in spec.get("data", [])
+        )
+    return names if shown else []
+
+
+def _legend_row_count(spec: dict) -> int:
+    rows, used = 0, 0.0
+    for name in _legend_entries(spec):
+        width = LEGEND_ITEM_PX + LEGEND_CHAR_PX * _label_chars(name)
+        if not rows or used + width > LEGEND_WIDTH_PX:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
+
+
+def _bottom_px(spec: dict) -> float | None:
+    """Room for the x axis and, under it, the legend (at ``legend.y`` of the plot's height)."""
+    layout = spec["layout"]
+    rows = _legend_row_count(spec)
+    if not rows:
+        return BOTTOM_WITHOUT_LEGEND_PX
+    legend = layout.get("legend", {})
+    if legend.get("orientation") != "h" or legend.get("yref") == "container" or legend.get("y", 1) >= 0:
+        return None
+    height, top = layout.get("height") or 450, layout.get("margin", {}).get("t", 100)
+    share = -float(legend["y"])
+    return (share * (height - top) + LEGEND_ROW_PX * (rows + 1)) / (1 + share) + 2
+
+
+def margins_that_fit(spec: dict) -> dict:
+    """``spec`` (a figure's dict, changed in place and returned) with its left, right and bottom
+    margins raised to the room its tick labels and legend will take, so that Plotly's automargin
+    (still on: an estimate that falls short only costs the second drawing) need not draw it twice.
+    Charts with subplots side by side, colour bars or right-hand axes are left to automargin."""
+    layout = spec.get("layout", {})
+    base = layout.get("margin", {})
+    if (base.get("l"), base.get("b")) != (BASE_MARGIN["l"], BASE_MARGIN["b"]):
+        return spec  # margins a view chose itself
+    if any(name.startswith(("xaxis2", "coloraxis")) for name in layout) or any(
+        trace.get("type") not in (None, "scatter", "bar") for trace in spec.get("data", [])
+    ):
+        return spec
+    margin = dict(layout.get("margin", {}))
+    left, bottom = _left_px(spec), _bottom_px(spec)
+    if left is not None:
+        margin["l"] = max(margin.get("l", 0), math.ceil(left))
+    if bottom is not None:
+        margin["b"] = max(margin.get("b", 0), math.ceil(bottom))
+    margin["r"] = max(margin.get("r", 0), RIGHT_PX)
+    layout["margin"] = margin
+    return spec

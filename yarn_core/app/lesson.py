@@ -372,7 +372,10 @@ def _spec(fig: go.Figure, prepare: Callable[[go.Figure], go.Figure]) -> _Spec:
     with _SPECS_LOCK:
         spec = _SPECS.get(kind)
         if spec is None:
-            spec = _SPECS[kind] = prepare(fig).to_dict()
+            spec = prepare(fig).to_dict()
+            if prepare is F.readable:  # a laptop chart: sent with the margins it will need
+                spec = F.margins_that_fit(spec)
+            _SPECS[kind] = spec
             weakref.finalize(fig, _SPECS.pop, kind, None)
     return _Spec(spec)
 
