@@ -281,7 +281,7 @@ def test_sent_margins_hold_the_legend_rows_under_the_plot():
     rows = F._legend_row_count(
         {"data": [{"name": f"a long method name number {i}"} for i in range(8)], "layout": {}}
     )
-    assert rows == 3  # 48 + 4.9 x 27 = 180 px an entry, three to a 600 px row: 3 + 3 + 2
+    assert rows == 3  # 48 + 4.9 x 27 = 180 px an entry, three to a 690 px row: 3 + 3 + 2
     assert many - one == pytest.approx((rows - 1) * F.LEGEND_ROW_PX / 1.22, abs=1)
 
 

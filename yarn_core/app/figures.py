@@ -582,7 +582,7 @@ def figure_csv(fig: go.Figure) -> str:
 TICK_CHAR_PX = 6.4
 LEFT_BASE_PX = 53
 LEGEND_ITEM_PX, LEGEND_CHAR_PX, LEGEND_ROW_PX = 48, 4.9, 19.5
-LEGEND_WIDTH_PX = 600  # the width legend rows are packed into (a lesson column is 700-820 px)
+LEGEND_WIDTH_PX = 690  # legend rows wrap at about 700 px in an 820 px chart (a lesson at 1,280 px)
 BOTTOM_WITHOUT_LEGEND_PX = 69
 RIGHT_PX = 20  # the last x tick label overhangs the plot by up to half its width
 
