@@ -45,9 +45,14 @@ def first_view() -> AppTest:
 
 
 # The page's tables in order (AppTest does not expose a dataframe's key): first the real model's
-# (bits per token, and passkey once the build has run it), then the synthetic tasks'.
+# (bits per token on the plays, then on code and passkey once the build has run them), then the
+# synthetic tasks'.
 SMOLLM = json.loads((ROOT / "assets" / "lab" / "smollm.json").read_text())
-REAL_MODEL_TABLES = ("lab_smollm_bits", *(("lab_smollm_passkey",) if SMOLLM["passkey"] else ()))
+REAL_MODEL_TABLES = (
+    "lab_smollm_bits",
+    *(("lab_smollm_code",) if "code" in SMOLLM["table"] else ()),
+    *(("lab_smollm_passkey",) if SMOLLM["passkey"] else ()),
+)
 TABLES = (
     *REAL_MODEL_TABLES,
     "lab_table_passkey",

@@ -101,3 +101,20 @@ def test_yarn_holds_and_dynamic_yarn_leaves_the_window_untouched():
     inside = table["none"]["mean"][0]
     assert np.mean(curves["yarn-2"]["mean"][-last:]) < 1.1 * inside
     assert table["dynamic_yarn"]["mean"][0] == pytest.approx(inside, abs=1e-4)
+
+
+@pytest.mark.skipif("code" not in SHIPPED["curves"], reason="the shipped results have no second text yet")
+def test_the_second_text_draws_its_own_curves_and_sentence():
+    at = open_page("pages/learn/yarn.py")
+    spec = chart_by_title(at, "on Python source")
+    curves = SHIPPED["curves"]["code"]
+    for key in view.SHOWN:
+        if key in curves:
+            line = trace(spec, SHIPPED["labels"][key])
+            np.testing.assert_allclose(np.asarray(line["y"], dtype=float), curves[key]["mean"])
+    text = " ".join(block.value for block in at.markdown)
+    inside = SHIPPED["table"]["code"]["none"]["mean"][0]
+    last = view.END_TOKENS // SHIPPED["bin"]
+    assert f"plain RoPE scores {inside:.2f} bits/token inside L" in text
+    assert f"reaches {np.mean(curves['none']['mean'][-last:]):.2f} just before" in text
+    assert SHIPPED["texts"]["code"] in " ".join(block.value for block in at.caption)

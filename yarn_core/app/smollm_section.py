@@ -72,6 +72,30 @@ def sentence(n: view.SmolNumbers) -> str:
     )
 
 
+def code_sentence(n: view.SmolNumbers) -> str:
+    """The second kind of text in one sentence, from its numbers."""
+    code, plays = n.table["code"]["none"][0], n.table["plays"]["none"][0]
+    return (
+        f"On Python source plain RoPE scores {code:.2f} bits/token inside L ({plays:.2f} on the plays), "
+        f"and the picture is the same: plain RoPE reaches {_end(n, 'none', 'code')} just before "
+        f"{2 * n.train_length:,}; PI s = 2 scores {_bits(n, 'linear-2', 1, 'code')} already inside L; "
+        f"YaRN s = 2 is at {_end(n, 'yarn-2', 'code')} just before {2 * n.train_length:,}."
+    )
+
+
+def _code_text(n: view.SmolNumbers, key: str) -> None:
+    """The same runs on the second kind of text, folded: its chart, its sentence and its table."""
+    with st.expander("The same model on Python source code"):
+        st.markdown(code_sentence(n))
+        lesson.chart(
+            lesson.cached(view.smollm_figure)("code"),
+            alt=f"Line chart of SmolLM2-135M's bits per token on Python source against position over L. "
+            f"{code_sentence(n)}",
+            key=f"{key}_code",
+        )
+        st.dataframe(_table(n, "code"), hide_index=True)
+
+
 def section(*, key: str) -> None:
     """'The same thing happens in a real model': SmolLM2's bits per token by position (full width),
     then the tiny model and the paper side by side, the numbers, passkey retrieval, and what was
@@ -130,6 +154,8 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
         st.dataframe(_table(n, "plays"), hide_index=True)
         with lesson.stage():
             lesson.takeaway(takeaway(n))
+        if "code" in n.table:
+            _code_text(n, key)
         if n.passkey:
             st.markdown(
                 "**Passkey retrieval**: a five-digit key hidden in repeated filler; found when every "
@@ -137,8 +163,7 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
             )
             st.dataframe(_passkey(n), hide_index=True)
         st.caption(
-            f"Texts: {n.texts['plays']}"
-            + (f"; {n.texts['code']}" if "code" in n.table else "")
-            + f". Dynamic methods re-pick s every {L:,} tokens (s = 1, then 2), as generated. The runs "
-            f"took {n.forward_minutes:.0f} min of forward passes on 2 CPU cores."
+            f"Texts: {'; '.join(n.texts[text] for text in n.table)}. Dynamic methods re-pick s every "
+            f"{L:,} tokens (s = 1, then 2), as generated. The runs took {n.forward_minutes:.0f} min of "
+            "forward passes on 2 CPU cores."
         )

@@ -134,8 +134,12 @@ def _curves_figure(curves: dict, labels: dict, keys, bin_width: int, L: int, *, 
     return fig.update_xaxes(range=[0, 2], dtick=0.5)
 
 
+TEXT_NAMES = {"code": "Python source"}  # the second text, in its chart's title
+
+
 def smollm_figure(text: str = "plays", keys: tuple[str, ...] = SHOWN) -> go.Figure:
-    """SmolLM2-135M's held-out bits per token at each position of 2L-token windows, zero-shot."""
+    """SmolLM2-135M's held-out bits per token at each position of 2L-token windows, zero-shot, on
+    ``text`` ("plays" or "code")."""
     raw = _shipped()
     L = int(raw["model"]["train_length"])
     return _curves_figure(
@@ -144,7 +148,9 @@ def smollm_figure(text: str = "plays", keys: tuple[str, ...] = SHOWN) -> go.Figu
         keys,
         int(raw["bin"]),
         L,
-        title=f"SmolLM2-135M (L = {L:,} tokens)",
+        title=f"SmolLM2-135M (L = {L:,} tokens)"
+        if text == "plays"
+        else f"SmolLM2-135M on {TEXT_NAMES.get(text, text)}",
         y_title="bits per token",
     )
 
