@@ -719,7 +719,8 @@ def margins_that_fit(spec: dict) -> dict:
     """``spec`` (a figure's dict, changed in place and returned) with its left, right and bottom
     margins raised to the room its tick labels and legend will take, so that Plotly's automargin
     (still on: an estimate that falls short only costs the second drawing) need not draw it twice.
-    Charts with subplots side by side, colour bars or right-hand axes are left to automargin."""
+    Charts with subplots, heat maps or colour bars, and margins a view set itself, are left to
+    automargin; right-hand y axes are not counted."""
     layout = spec.get("layout", {})
     base = layout.get("margin", {})
     if (base.get("l"), base.get("b")) != (BASE_MARGIN["l"], BASE_MARGIN["b"]):
@@ -728,7 +729,7 @@ def margins_that_fit(spec: dict) -> dict:
         trace.get("type") not in (None, "scatter", "bar") for trace in spec.get("data", [])
     ):
         return spec
-    margin = dict(layout.get("margin", {}))
+    margin = dict(base)
     left, bottom = _left_px(spec), _bottom_px(spec)
     if left is not None:
         margin["l"] = max(margin.get("l", 0), math.ceil(left))
