@@ -163,7 +163,7 @@ queries and keys; dynamic methods are re-evaluated at each length l'.
                 for name, fmt in view.COLUMN_FORMATS.items()
             }
             for i, rows in enumerate(result.tables):
-                st.dataframe(rows, hide_index=True, key=f"cmp_t{i}", placeholder="—", column_config=config)
+                lesson.table(rows, key=f"cmp_t{i}", placeholder="—", column_config=config)
         with st.expander("What the columns mean"):
             st.markdown(f"""
 - Pair groups by turns inside L: fast (more than β = {beta:g}) {result.fast_pairs}, middle

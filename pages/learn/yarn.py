@@ -99,9 +99,8 @@ model's `config.json`.
         key="yarn_temperature_curve",
         control="s",
     )
-    st.dataframe(
+    lesson.table(
         curve.table,
-        hide_index=True,
         column_config={
             "s": st.column_config.NumberColumn("s", format="%g"),
             "attention_factor (cos, sin)": st.column_config.NumberColumn(format="%.4f"),

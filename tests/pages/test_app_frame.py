@@ -1,6 +1,7 @@
 """The frame every page shares: navigation, URL-bound shared settings, presets, presenter mode,
 reset. Pages' own behaviour is tested in their own files."""
 
+import gc
 import json
 import math
 from unittest import mock
@@ -372,3 +373,46 @@ def test_the_lab_folds_the_shared_settings_and_keeps_their_values():
     assert _shared(at) == chosen
     assert (at.query_params["d"], at.query_params["L"]) == ("64", "1024")
     assert "8,192" in at.sidebar.caption[0].value, "the lesson reads the kept setting: L' = 8 x 1,024"
+
+
+def test_a_table_is_sent_as_arrow_with_every_rows_columns_in_order():
+    """Rows may leave a column out (it is empty there) and a later row may add one; columns as lists
+    pass through; a column mixing text and numbers stays the rows themselves (Streamlit's pandas
+    path shows it as text)."""
+    shown = lesson._arrow([{"method": "PI", "s": 2.0}, {"method": "YaRN", "t": 3}])
+    assert shown.column_names == ["method", "s", "t"]
+    assert shown.to_pylist() == [
+        {"method": "PI", "s": 2.0, "t": None},
+        {"method": "YaRN", "s": None, "t": 3},
+    ]
+    assert lesson._arrow({"a": [1, 2], "b": ["x", "y"]}).to_pydict() == {"a": [1, 2], "b": ["x", "y"]}
+    mixed = [{"windows": 3}, {"windows": "—"}]
+    assert lesson._arrow(mixed) is mixed
+
+
+def test_a_pages_tables_read_back_as_their_rows():
+    """What a reader sees in the real-model table: every method's row with its numbers."""
+    at = open_page("pages/learn/yarn.py")
+    assert_clean(at)
+    frames = [frame.value for frame in at.dataframe]
+    assert frames, "lesson 7 shows its tables"
+    assert all(len(frame) > 0 and not frame.columns.empty for frame in frames)
+    methods = next(frame for frame in frames if "method" in frame.columns)["method"].tolist()
+    assert "Plain RoPE" in methods and len(methods) == len(set(methods))
+
+
+def test_a_pages_first_run_in_the_process_collects_and_freezes_once():
+    """What a page's first run leaves alive (its imports, its first figures) is frozen out of the
+    cyclic collector's walks once per page and process, not on every rerun."""
+    with (
+        mock.patch.object(lesson, "_SETTLED", set()),
+        mock.patch.object(lesson.gc, "freeze", wraps=gc.freeze) as freeze,
+    ):
+        at = open_page()  # the start page
+        assert freeze.call_count == 1
+        at.switch_page("pages/learn/positions.py").run()
+        assert_clean(at)
+        assert freeze.call_count == 2, "another page's first run freezes what it added"
+        at.run()
+        assert freeze.call_count == 2, "a rerun of the same page freezes nothing more"
+        assert sorted(lesson._SETTLED) == ["home", "positions"]

@@ -201,6 +201,7 @@ class Stats:
         self.idle_s: list[float] = []
         self.drawn_s: list[float] = []
         self.page_load_s: list[float] = []
+        self.by_page: dict[str, list[float]] = {}  # protocol sessions: page -> its runs' seconds
         self.errors: list[str] = []
         self.actions = 0
 
@@ -544,6 +545,7 @@ async def protocol_student(
             async def visit(path: str) -> None:
                 run = await timed_run(socket, recording[path][0])
                 stats.page_load_s.append(run.seconds)
+                stats.by_page.setdefault(path or "home", []).append(run.seconds)
                 stats.errors += [f"session {index}: on /{path}: {problem}" for problem in run.problems]
 
             move = 0
@@ -562,6 +564,7 @@ async def protocol_student(
                     run = await timed_run(socket, moves[move % len(moves)])
                     move += 1
                     stats.rerun_s.append(run.seconds)
+                    stats.by_page.setdefault(path or "home", []).append(run.seconds)
                     stats.errors += [f"session {index}: on /{path}: {problem}" for problem in run.problems]
                 stats.actions += 1
     except Exception as err:
@@ -734,6 +737,14 @@ async def run(args, target: Target) -> dict:
     ):
         figures[f"{name}_p50_s"] = round(percentile(values, 0.50), 3) if values else None
         figures[f"{name}_p95_s"] = round(percentile(values, 0.95), 3) if values else None
+    figures["runs_by_page"] = {
+        page: {
+            "runs": len(values),
+            "p50_s": round(percentile(values, 0.5), 3),
+            "p95_s": round(percentile(values, 0.95), 3),
+        }
+        for page, values in sorted(stats.by_page.items())
+    }
     return {
         **figures,
         "errors": len(stats.errors),
@@ -807,6 +818,13 @@ def report(result: dict) -> bool:
         )
     if "unknown" in result["sessions_per_process"]:
         rows.append(("  sessions whose process is unknown", str(result["sessions_per_process"]["unknown"])))
+    rows += [
+        (
+            f"  runs on /{page}: count, p50 / p95",
+            f"{runs['runs']}, {runs['p50_s']:.3f} / {runs['p95_s']:.3f} s",
+        )
+        for page, runs in result["runs_by_page"].items()
+    ]
     rows += [
         (f"  held by Streamlit, {when}", ", ".join(f"{kind} {mb:.1f} MB" for kind, mb in held.items()))
         for when, held in result["held_by_streamlit_mb"].items()

@@ -28,12 +28,16 @@ MAX_RUNS = 6
 def shared(builder):
     """A view memoised across sessions without copying (st.cache_resource): its figures are only
     read, never changed, so they need not pay st.cache_data's pickling on every rerun. The shipped
-    results are keyed by their file's digest rather than hashed value by value; the wrapper itself
-    is made once per view (making it hashes the view's source)."""
+    results (the tiny model's and the language model's) are keyed by their file's digest rather
+    than hashed value by value; the wrapper itself is made once per view (making it hashes the
+    view's source)."""
     return st.cache_resource(
         max_entries=32,
         show_spinner=False,
-        hash_funcs={"yarn_core.lab.results.LabResults": lambda results: results.digest},
+        hash_funcs={
+            "yarn_core.lab.results.LabResults": lambda results: results.digest,
+            "yarn_core.lab.results.LanguageResults": lambda results: results.digest,
+        },
     )(builder)
 
 
@@ -270,15 +274,13 @@ lot: small models are fickle, which is why every number here comes with its spre
         ),
     )
     st.markdown("**Passkey accuracy, zero-shot** (mean over seeds; higher is better)")
-    st.dataframe(shown["passkey"].rows, hide_index=True, key="lab_table_passkey", column_config=lab.numbers)
+    lesson.table(shown["passkey"].rows, key="lab_table_passkey", column_config=lab.numbers)
     st.markdown("**Copy loss, zero-shot** (nats, mean over seeds; lower is better)")
-    st.dataframe(shown["copy"].rows, hide_index=True, key="lab_table_copy", column_config=lab.numbers)
+    lesson.table(shown["copy"].rows, key="lab_table_copy", column_config=lab.numbers)
     with st.expander(f"Every seed's numbers ({f.seeds})"):
         for task in view.TASKS:
             st.markdown(f"**{view.TASK_LABELS[task]}**: {view.metric_title(task)}")
-            st.dataframe(
-                shown[task].seed_rows, hide_index=True, key=f"lab_seeds_{task}", column_config=lab.numbers
-            )
+            lesson.table(shown[task].seed_rows, key=f"lab_seeds_{task}", column_config=lab.numbers)
     pi_loses = [
         f"on the {task} task at {x.length} (PI {x.pi:.2f}, plain RoPE {x.plain:.2f})"
         for task in view.TASKS
@@ -442,7 +444,7 @@ def past_the_fine_tune(lab: Lab, task: str, rescale: Param) -> None:
     st.markdown(
         f"**After fine-tuning at {tuned} tokens** (s kept at {factor} at every length; mean over seeds)"
     )
-    st.dataframe(shown.rows, hide_index=True, key="lab_table_finetuned", column_config=lab.numbers)
+    lesson.table(shown.rows, key="lab_table_finetuned", column_config=lab.numbers)
     st.markdown(
         (
             f"**Where they all lose.** Past the length they were tuned for, with s still {factor}, every "
@@ -502,7 +504,7 @@ def from_scratch(lab: Lab, task: str, pretrain_steps: Param, seed: Param) -> Non
                 alt="Line chart of training loss versus step for your run and the shipped seeds.",
                 key="lab_scratch",
             )
-            st.dataframe(shown.rows, hide_index=True, key="lab_table_scratch", column_config=lab.numbers)
+            lesson.table(shown.rows, key="lab_table_scratch", column_config=lab.numbers)
 
 
 def why(lab: Lab, task: Param, layer: Param, head: Param) -> None:
@@ -660,7 +662,7 @@ seed ({", ".join(map(str, s["seeds"]))}). Every score is bits per character on p
 
 
 def language_break(results) -> None:
-    n = view.language_numbers(results)
+    n = shared(view.language_numbers)(results)
     L = results.train_length
     st.markdown(f"""
 Inside its window the model pays **{n.in_window:.2f}** bits per character (seeds {n.in_window_range[0]:.3f}
@@ -668,7 +670,9 @@ to {n.in_window_range[1]:.3f}). Read a longer passage with the same rotations an
 the position passes L = {L}: **{n.zero["none"][0]:.2f}** bits/char over {2 * L} characters,
 **{n.zero["none"][1]:.2f}** over {4 * L}, **{n.zero["none"][2]:.2f}** over {8 * L}.
 """)
-    fig = view.language_position_figure(results, ("none",), title=f"Plain RoPE past L = {L}, every seed")
+    fig = shared(view.language_position_figure)(
+        results, ("none",), title=f"Plain RoPE past L = {L}, every seed"
+    )
     lesson.chart(
         fig,
         alt="Line chart: plain RoPE's bits per character is flat up to position 128, then climbs.",
@@ -684,8 +688,8 @@ def beside_paper(ours: tuple, paper: tuple) -> None:
             lesson.chart(figure, alt=alt, key=key)
 
 
-def language_zero_shot(results, published: dict) -> None:
-    n = view.language_numbers(results)
+def language_zero_shot(results) -> None:
+    n = shared(view.language_numbers)(results)
     L = results.train_length
     z = n.zero
     st.markdown(f"""
@@ -697,14 +701,14 @@ YaRN keeps the fast pairs as trained and interpolates only the slow ones.
 """)
     beside_paper(
         (
-            view.language_length_figure(
+            shared(view.language_length_figure)(
                 results, view.LANGUAGE_ZERO_SHOT, title="Zero-shot bits/char, s = T / L"
             ),
             "Line chart of bits per character against evaluation length for every method, zero-shot.",
             "lab_lm_zero",
         ),
         (
-            view.published_yarn_figure(published),
+            shared(view.published_yarn_figure)(),
             "The YaRN paper's Table 1: perplexity of Llama 2 7B extended to 8k against length.",
             "lab_lm_paper_yarn",
         ),
@@ -717,8 +721,8 @@ YaRN keeps the fast pairs as trained and interpolates only the slow ones.
     )
 
 
-def language_recovery(results, published: dict) -> None:
-    n = view.language_numbers(results)
+def language_recovery(results) -> None:
+    n = shared(view.language_numbers)(results)
     L, factor = results.train_length, results.settings["finetune_factor"]
     steps = n.steps_run
     lines = "\n".join(
@@ -746,12 +750,12 @@ passkey after 10,000 steps).
 """)
     beside_paper(
         (
-            view.language_recovery_figure(results),
+            shared(view.language_recovery_figure)(results),
             "Line chart of bits per character at 512 characters against fine-tune steps, every seed.",
             "lab_lm_recovery",
         ),
         (
-            view.published_pi_figure(published),
+            shared(view.published_pi_figure)(),
             "PI paper Table 3: LLaMA 7B perplexity falls from 16.1 to about 7 within 200 steps.",
             "lab_lm_paper_pi",
         ),
@@ -920,7 +924,7 @@ _language_tune_fragment = st.fragment(_language_tune)
 def language_details(results) -> None:
     L = results.train_length
     lesson.chart(
-        view.language_position_figure(
+        shared(view.language_position_figure)(
             results, view.LANGUAGE_ZERO_SHOT, title="Every method zero-shot, s = 8"
         ),
         alt="Line chart of bits per character by position to 1024 for every method, zero-shot.",
@@ -931,7 +935,7 @@ def language_details(results) -> None:
         f"text is generated: s grows with the length read so far (prefixes growing by {L})."
     )
     lesson.chart(
-        view.language_length_figure(
+        shared(view.language_length_figure)(
             results,
             tuple(results.finetune),
             title="Fine-tuned at 4L, s kept at 4",
@@ -942,16 +946,9 @@ def language_details(results) -> None:
     )
 
 
-def published() -> dict:
-    from .assets import published as read
-
-    return read()
-
-
 def language_demo(lm) -> None:
     """The lead demo in presenter-mode steps: breaks past L, YaRN holds, a fine-tune recovers,
     then the samples, the live controls and the details."""
-    published_numbers = published()
     L = lm.train_length
     with lesson.section(
         f"1. A Shakespeare model breaks past its window (L = {L})",
@@ -967,14 +964,14 @@ def language_demo(lm) -> None:
         chart="lab_lm_zero",
         level=2,
     ):
-        language_zero_shot(lm, published_numbers)
+        language_zero_shot(lm)
     with lesson.section(
         "3. A short fine-tune recovers",
         "A hundred steps at 4L bring every method back near its in-window loss; every seed is drawn.",
         chart="lab_lm_recovery",
         level=2,
     ):
-        language_recovery(lm, published_numbers)
+        language_recovery(lm)
     with lesson.section("See it: the text falls apart, and holds", "Continuations past L, side by side."):
         language_samples(lm)
     with lesson.section("Try it live: evaluate and generate", "Your method and scale, on held-out text."):

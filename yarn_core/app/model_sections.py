@@ -282,6 +282,6 @@ def model_type_table() -> None:
             "A config whose `model_type` is missing or not listed is read with the generic rules (and the "
             "page says so). Search the table with its magnifier."
         )
-        st.dataframe(model_types.rule_table(), hide_index=True, key="ym_rules")
+        lesson.table(model_types.rule_table(), key="ym_rules")
         st.markdown("Composite models read the RoPE of their language model's config:")
-        st.dataframe(model_types.composite_table(), hide_index=True, key="ym_composites", height=220)
+        lesson.table(model_types.composite_table(), key="ym_composites", height=220)

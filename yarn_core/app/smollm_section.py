@@ -7,7 +7,6 @@ from __future__ import annotations
 import streamlit as st
 
 from . import lesson
-from .assets import published
 from .views import smollm as view
 
 
@@ -93,7 +92,7 @@ def _code_text(n: view.SmolNumbers, key: str) -> None:
             f"{code_sentence(n)}",
             key=f"{key}_code",
         )
-        st.dataframe(_table(n, "code"), hide_index=True)
+        lesson.table(_table(n, "code"))
 
 
 def section(*, key: str) -> None:
@@ -133,7 +132,7 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
                     f"{key}_tiny",
                 ),
                 (
-                    lesson.cached(view.paper_figure)(published()),
+                    lesson.cached(view.paper_figure)(),
                     "The YaRN paper's Table 1: Llama 2 7B perplexity against evaluation length over L.",
                     f"{key}_paper",
                 ),
@@ -151,7 +150,7 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
             "perplexity on Proof-pile."
         )
         st.markdown("**Bits per token over the first T tokens** (mean over windows; plays):")
-        st.dataframe(_table(n, "plays"), hide_index=True)
+        lesson.table(_table(n, "plays"))
         with lesson.stage():
             lesson.takeaway(takeaway(n))
         if "code" in n.table:
@@ -161,7 +160,7 @@ bits per token; over the last {view.END_TOKENS:,} before {2 * L:,}: {_ends(n)}.
                 "**Passkey retrieval**: a five-digit key hidden in repeated filler; found when every "
                 "digit of the model's greedy answer is right."
             )
-            st.dataframe(_passkey(n), hide_index=True)
+            lesson.table(_passkey(n))
         st.caption(
             f"Texts: {'; '.join(n.texts[text] for text in n.table)}. Dynamic methods re-pick s every "
             f"{L:,} tokens (s = 1, then 2), as generated. The runs took {n.forward_minutes:.0f} min of "

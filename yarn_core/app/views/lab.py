@@ -23,7 +23,7 @@ from plotly.subplots import make_subplots
 from ...rope import inverse_frequencies, rotations_within
 from ...scaling import METHODS, correction_dim
 from .. import figures as F
-from ..assets import ASSETS, real_models
+from ..assets import ASSETS, published, real_models
 
 if TYPE_CHECKING:
     from ...lab import ModelConfig, Scaling
@@ -1171,9 +1171,9 @@ def _first_within(runs: list[LanguageTuneResult], tolerance: float) -> str:
     return " ".join(parts)
 
 
-def published_pi_figure(published: dict) -> go.Figure:
+def published_pi_figure() -> go.Figure:
     """PI's Table 3: LLaMA 7B perplexity on PG19 against fine-tune steps (published, not measured)."""
-    table = published["pi_table3"]
+    table = published()["pi_table3"]
     fig = go.Figure()
     for (name, values), color in zip(table["rows"].items(), ("#1f77b4", "#0b4f80"), strict=False):
         F.add_line(fig, table["steps"], values, name=f"PI, {name}", color=color, mode="lines+markers")
@@ -1188,9 +1188,9 @@ def published_pi_figure(published: dict) -> go.Figure:
     return fig
 
 
-def published_yarn_figure(published: dict) -> go.Figure:
+def published_yarn_figure() -> go.Figure:
     """YaRN's Table 1: Llama 2 7B extended to 8k, Proof-pile perplexity against evaluation length."""
-    table = published["yarn_table1"]
+    table = published()["yarn_table1"]
     colors = {"PI s=2": F.METHOD_COLORS["linear"], "NTK theta=20k": F.METHOD_COLORS["ntk"]}
     fig = go.Figure()
     for name, values in table["rows"].items():

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import figures as F
-from ..assets import ASSETS
+from ..assets import ASSETS, published
 
 RESULTS = ASSETS / "lab" / "smollm.json"
 SHOWN = ("none", "linear-2", "ntk-2", "yarn-2", "dynamic_yarn")
@@ -179,10 +179,10 @@ def tiny_figure(keys: tuple[str, ...] = TINY_SHOWN) -> go.Figure:
     )
 
 
-def paper_figure(published: dict) -> go.Figure:
+def paper_figure() -> go.Figure:
     """The YaRN paper's Table 1 on the same axis: Llama 2 7B (L = 4,096) fine-tuned at s = 2,
     Proof-pile perplexity against evaluation length / L."""
-    table = published["yarn_table1"]
+    table = published()["yarn_table1"]
     L = 4096
     colors = {"PI s=2": F.METHOD_COLORS["linear"], "NTK theta=20k": F.METHOD_COLORS["ntk"]}
     fig = go.Figure()
