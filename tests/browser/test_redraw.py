@@ -91,3 +91,18 @@ def test_most_lesson_charts_are_sent_with_margins_that_fit(page, server):
         drawn_once += page.evaluate(MARGINS)
     assert len(drawn_once) >= 20
     assert sum(drawn_once) >= ONCE_SHARE * len(drawn_once), f"{sum(drawn_once)} of {len(drawn_once)} fit"
+
+
+def test_the_labs_live_controls_rerun_only_their_section(page, server):
+    open_app(page, server, "lab")
+    score = page.locator('[data-testid="stMetric"]').filter(has_text="bits/char at T").first
+    before = score.inner_text()
+    press(page, "lab_lm_scale")  # s = 4 -> 8: the seed-0 model read again, the rest left alone
+    assert page.evaluate("window.__sidebarChanges") == 0, "moving s reran the sidebar"
+    assert all(
+        page.evaluate(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => !!gd.__before)"
+        )
+    )
+    assert score.inner_text() != before, "the new scale's score is shown"
+    assert "lab_lm_scale=8" in page.url

@@ -786,6 +786,8 @@ def language_samples(results) -> None:
 
 
 def language_live(results) -> None:
+    """The live controls, the score they give and "Generate now"; nothing else on the page reads
+    them, so the page runs this section alone when one moves (``lesson.rerun_alone``)."""
     with st.container(border=True):
         a, b, c = st.columns(3)
         method = params.param_widget(LM_METHOD, a)
@@ -975,7 +977,7 @@ def language_demo(lm) -> None:
     with lesson.section("See it: the text falls apart, and holds", "Continuations past L, side by side."):
         language_samples(lm)
     with lesson.section("Try it live: evaluate and generate", "Your method and scale, on held-out text."):
-        language_live(lm)
+        lesson.rerun_alone(lambda: language_live(lm))
     with lesson.section(
         "Fine-tune it yourself: tuned on Macbeth, scored on The Tempest",
         "About 30 s on an idle core: watch your method recover at 4L on a play it never saw.",
