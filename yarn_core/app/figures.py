@@ -584,7 +584,7 @@ LEFT_BASE_PX = 53
 LEGEND_ITEM_PX, LEGEND_CHAR_PX, LEGEND_ROW_PX = 48, 4.9, 19.5
 LEGEND_WIDTH_PX = 690  # legend rows wrap at about 700 px in an 820 px chart (a lesson at 1,280 px)
 BOTTOM_WITHOUT_LEGEND_PX = 69
-RIGHT_PX = 20  # the last x tick label overhangs the plot by up to half its width
+RIGHT_PX = 24  # the last x tick label overhangs the plot by up to half its width ("1400": 24 px)
 
 
 def _label_chars(text: str) -> float:
