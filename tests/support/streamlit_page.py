@@ -41,6 +41,7 @@ LESSONS = tuple(page.url_path for page in APP_PAGES if page.section in ("", "Lea
 TRACK_RUNS = """
 window.__stFinished = 0;
 window.__stSettled = 0;
+window.__stMessages = 0;  // every message the server sent: one per element a run sends, at least
 window.__stFinishedAt = 0;
 window.__keyAt = 0;
 window.__lastMutationAt = 0;
@@ -74,6 +75,7 @@ window.WebSocket = class extends NativeWebSocket {
   constructor(...args) {
     super(...args);
     this.addEventListener('message', (event) => {
+      window.__stMessages++;
       if (event.data instanceof ArrayBuffer && event.data.byteLength < 512 && isScriptFinished(event.data)) {
         const count = ++window.__stFinished;
         window.__stFinishedAt = performance.now();
