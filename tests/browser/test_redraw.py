@@ -27,6 +27,7 @@ KEPT_GRAPHS = """
   + '.st-key-rope_spectrum .js-plotly-plot, .st-key-rope_relative .js-plotly-plot'))
   .map(gd => [gd.closest('.stElementContainer').className.match(/st-key-(rope_\\w+)/)[1], !!gd.__before])
 """
+EVERY_GRAPH_KEPT = "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => !!gd.__before)"
 
 
 def press(page, key: str, arrow: str = "ArrowRight") -> int:
@@ -111,10 +112,6 @@ def test_the_labs_live_controls_rerun_only_their_section(page, server):
     sent = press(page, "lab_lm_scale")  # s = 4 -> 8: the seed-0 model read again, the rest left alone
     assert sent < elements(page) / 4, "moving s sent the page again"
     assert page.evaluate("window.__sidebarChanges") == 0, "moving s reran the sidebar"
-    assert all(
-        page.evaluate(
-            "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => !!gd.__before)"
-        )
-    )
+    assert all(page.evaluate(EVERY_GRAPH_KEPT)), "a chart was drawn anew"
     assert score.inner_text() != before, "the new scale's score is shown"
     assert "lab_lm_scale=8" in page.url

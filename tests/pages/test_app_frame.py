@@ -391,14 +391,19 @@ def test_a_table_is_sent_as_arrow_with_every_rows_columns_in_order():
 
 
 def test_a_pages_tables_read_back_as_their_rows():
-    """What a reader sees in the real-model table: every method's row with its numbers."""
+    """What a reader sees in lesson 7's real-model table (sent as Arrow): every shipped method's row,
+    in the shipped order, with its bits per token over the first L tokens."""
+    shipped = json.loads((ROOT / "assets" / "lab" / "smollm.json").read_text())
     at = open_page("pages/learn/yarn.py")
     assert_clean(at)
     frames = [frame.value for frame in at.dataframe]
-    assert frames, "lesson 7 shows its tables"
     assert all(len(frame) > 0 and not frame.columns.empty for frame in frames)
-    methods = next(frame for frame in frames if "method" in frame.columns)["method"].tolist()
-    assert "Plain RoPE" in methods and len(methods) == len(set(methods))
+    plays = next(frame for frame in frames if "method" in frame.columns)
+    rows = shipped["table"]["plays"]
+    assert plays["method"].tolist() == [shipped["labels"][variant] for variant in rows]
+    first = f"first {shipped['table_lengths'][0]:,}"
+    expected = [round(row["mean"][0], 2) for row in rows.values()]
+    assert plays[first].tolist() == pytest.approx(expected)
 
 
 def test_a_pages_first_run_in_the_process_collects_and_freezes_once():

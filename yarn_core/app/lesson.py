@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
-import pyarrow as pa
 import streamlit as st
 
 from . import figures as F
@@ -443,9 +442,12 @@ def thumbnail(fig: go.Figure, alt: str, key: str) -> None:
     _draw(fig, alt, key, config, _thumbnail_readable)
 
 
-def _arrow(data: list[dict] | dict[str, list]) -> pa.Table | list[dict] | dict[str, list]:
+def _arrow(data: list[dict] | dict[str, list]) -> Any:
     """``data`` (rows as dicts, or columns as lists) as an Arrow table, every row's keys in order;
-    ``data`` itself when a column mixes types Arrow cannot hold in one column."""
+    ``data`` itself when a column mixes types Arrow cannot hold in one column. (pyarrow is imported
+    here: pages without a table do not pay for it.)"""
+    import pyarrow as pa
+
     try:
         if isinstance(data, dict):
             return pa.table(data)

@@ -84,12 +84,13 @@ def code_sentence(n: view.SmolNumbers) -> str:
 
 def _code_text(n: view.SmolNumbers, key: str) -> None:
     """The same runs on the second kind of text, folded: its chart, its sentence and its table."""
+    said = code_sentence(n)
     with st.expander("The same model on Python source code"):
-        st.markdown(code_sentence(n))
+        st.markdown(said)
         lesson.chart(
             lesson.cached(view.smollm_figure)("code"),
-            alt=f"Line chart of SmolLM2-135M's bits per token on Python source against position over L. "
-            f"{code_sentence(n)}",
+            alt="Line chart of SmolLM2-135M's bits per token on Python source against position over L. "
+            + said,
             key=f"{key}_code",
         )
         lesson.table(_table(n, "code"))
